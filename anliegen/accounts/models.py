@@ -1,0 +1,84 @@
+"""Staff accounts, teams and team memberships."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = [("de", _("German")), ("da", _("Danish")), ("en", _("English"))]
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    LEAD = "lead", _("Lead")
+    ADMIN = "admin", _("Administrator")
+
+
+class Availability(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
+class User(AbstractUser):
+    """A member of staff: agent, lead or admin. Customers are not users (see customers)."""
+
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # Languages the agent can answer in, e.g. ["de", "en"].
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    ui_language = models.CharField(_("interface language"), max_length=5, blank=True, choices=LANGUAGE_CHOICES)
+    availability = models.CharField(max_length=10, choices=Availability.choices, default=Availability.AVAILABLE)
+    max_open_cases = models.PositiveIntegerField(_("case cap"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role in (Role.LEAD, Role.ADMIN) or self.is_superuser
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class TeamKind(models.TextChoices):
+    RECEPTION = "reception", _("Reception")
+    SUPPORT = "support", _("Support")
+    SECOND_LEVEL = "second_level", _("Second level")
+    LEAD = "lead", _("Lead")
+
+
+class Team(models.Model):
+    """A queue of cases and the agents who work it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices, default=TeamKind.SUPPORT)
+    confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Only members see this team's cases.")
+    )
+    default_language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="de")
+    email = models.EmailField(_("team address"), blank=True)
+    members = models.ManyToManyField(User, through="Membership", related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    is_team_lead = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"

@@ -1,0 +1,26 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from anliegen.accounts.actions import update_preferences
+from anliegen.accounts.forms import PreferencesForm
+
+
+@login_required
+def settings_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            update_preferences(user=user, ui_language=form.cleaned_data["ui_language"],
+                               availability=form.cleaned_data["availability"])
+            if user.ui_language:
+                translation.activate(user.ui_language)
+            messages.success(request, _("Your settings were saved."))
+            return redirect("accounts:settings")
+    else:
+        form = PreferencesForm(initial={"ui_language": user.ui_language, "availability": user.availability})
+    return render(request, "accounts/settings.html", {"form": form})

@@ -1,0 +1,76 @@
+"""Writes to customers: create, find-or-create by identity, add identities."""
+
+import datetime
+from collections.abc import Iterable
+
+import phonenumbers
+from django.db import IntegrityError, transaction
+
+from anliegen.customers.models import Customer, CustomerEmail, CustomerPhone, Organisation
+
+
+class InvalidPhoneNumber(ValueError):
+    pass
+
+
+def normalise_email(address: str) -> str:
+    return address.strip().lower()
+
+
+def normalise_phone(number: str, region: str = "DE") -> str:
+    """Return E.164 for a phone number typed in any usual way, or raise InvalidPhoneNumber."""
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(str(exc)) from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhoneNumber(f"{number!r} is not a possible phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@transaction.atomic
+def create_customer(*, name: str = "", emails: Iterable[str] = (), phones: Iterable[str] = (),
+                    preferred_language: str = "", customer_since: datetime.date | None = None,
+                    organisation: Organisation | None = None) -> Customer:
+    customer = Customer.objects.create(
+        name=name, preferred_language=preferred_language, customer_since=customer_since,
+        organisation=organisation,
+    )
+    for i, address in enumerate(emails):
+        CustomerEmail.objects.create(customer=customer, address=normalise_email(address), is_primary=i == 0)
+    for number in phones:
+        CustomerPhone.objects.create(customer=customer, number=normalise_phone(number))
+    return customer
+
+
+def find_customer_by_email(address: str) -> Customer | None:
+    row = CustomerEmail.objects.select_related("customer").filter(address=normalise_email(address)).first()
+    return row.customer if row else None
+
+
+def find_customer_by_phone(number: str) -> Customer | None:
+    row = CustomerPhone.objects.select_related("customer").filter(number=normalise_phone(number)).first()
+    return row.customer if row else None
+
+
+def get_or_create_customer_by_email(*, address: str, name: str = "", preferred_language: str = "") -> Customer:
+    """Link mail from a known address to its customer; create the customer otherwise.
+
+    Safe against two processes creating the same address at once: the unique address wins."""
+    address = normalise_email(address)
+    found = find_customer_by_email(address)
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return create_customer(name=name, emails=[address], preferred_language=preferred_language)
+    except IntegrityError:
+        found = find_customer_by_email(address)
+        assert found is not None
+        return found
+
+
+@transaction.atomic
+def set_preferred_language(*, customer: Customer, language: str) -> None:
+    Customer.objects.filter(pk=customer.pk).update(preferred_language=language)
+    customer.preferred_language = language

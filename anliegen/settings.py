@@ -1,0 +1,201 @@
+"""Anliegen's settings: every value comes from the environment, with a default that runs.
+
+With nothing configured Anliegen runs on an embedded SQLite database in ./data.
+In production (ANLIEGEN_ENV=production) it refuses to start with the default secret key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+ENVIRONMENT = env("ANLIEGEN_ENV", "development")
+PRODUCTION = ENVIRONMENT == "production"
+DEFAULT_SECRET = "anliegen-development-secret-do-not-use-in-production"
+SECRET_KEY = env("ANLIEGEN_SECRET_KEY", DEFAULT_SECRET)
+if PRODUCTION and SECRET_KEY == DEFAULT_SECRET:
+    raise ImproperlyConfigured(
+        "ANLIEGEN_SECRET_KEY is left at its default; set a long random secret for production."
+    )
+DEBUG = env_bool("ANLIEGEN_DEBUG", not PRODUCTION)
+
+DATA_DIR = Path(env("ANLIEGEN_DATA_DIR", str(Path.cwd() / "data"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+ALLOWED_HOSTS = [h.strip() for h in env("ANLIEGEN_ALLOWED_HOSTS", "*" if not PRODUCTION else "").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("ANLIEGEN_CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
+SITE_URL = env("ANLIEGEN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+    "anliegen.accounts",
+    "anliegen.customers",
+    "anliegen.tickets",
+    "anliegen.mail",
+    "anliegen.phone",
+    "anliegen.portal",
+    "anliegen.routing",
+    "anliegen.replies",
+    "anliegen.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "anliegen.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "anliegen.urls"
+ASGI_APPLICATION = "anliegen.asgi.application"
+WSGI_APPLICATION = "anliegen.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "anliegen.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'anliegen.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ANLIEGEN_DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the worker write while the web server reads.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env("ANLIEGEN_TEST_SQLITE", "") or None}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "tickets:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("de", _("German")), ("da", _("Danish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("ANLIEGEN_TIME_ZONE", "Europe/Berlin")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Attachments are stored content-addressed below this folder.
+ATTACHMENT_DIR = Path(env("ANLIEGEN_ATTACHMENT_DIR", str(DATA_DIR / "attachments")))
+ATTACHMENT_MAX_BYTES = env_int("ANLIEGEN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_BLOCKED_EXTENSIONS = {
+    e.strip().lower()
+    for e in env("ANLIEGEN_ATTACHMENT_BLOCKED_EXTENSIONS", "exe,bat,cmd,com,scr,js,vbs,msi,ps1,jar").split(",")
+    if e.strip()
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Mail
+DEFAULT_FROM_EMAIL = env("ANLIEGEN_FROM_EMAIL", "service@anliegen.example")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_HOST = env("ANLIEGEN_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("ANLIEGEN_SMTP_PORT", 25)
+EMAIL_HOST_USER = env("ANLIEGEN_SMTP_USER")
+EMAIL_HOST_PASSWORD = env("ANLIEGEN_SMTP_PASSWORD")
+EMAIL_USE_TLS = env_bool("ANLIEGEN_SMTP_STARTTLS")
+EMAIL_TIMEOUT = env_int("ANLIEGEN_SMTP_TIMEOUT", 30)
+EMAIL_BACKEND = env(
+    "ANLIEGEN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+MAIL_DOMAIN = env("ANLIEGEN_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "anliegen.example")
+MAIL_MAX_BYTES = env_int("ANLIEGEN_MAIL_MAX_BYTES", 40 * 1024 * 1024)
+
+CASE_NUMBER_PREFIX = "A"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "cid:"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("ANLIEGEN_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

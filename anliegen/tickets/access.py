@@ -1,0 +1,69 @@
+"""Who may see which case. Every read of a case by a person goes through here.
+
+- Leads and admins see every team, confidential ones included.
+- An agent sees the cases of the teams they belong to, and cases assigned to them.
+- A confidential team's cases are seen only by its members (and leads/admins).
+- A customer sees only their own cases (see access_customer_ticket)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from anliegen.accounts.models import Team, User
+from anliegen.customers.models import Customer
+from anliegen.tickets.models import AccessLog, Ticket, parse_number
+
+
+def visible_teams(user: User) -> QuerySet[Team]:
+    if user.is_lead:
+        return Team.objects.all()
+    return Team.objects.filter(memberships__user=user)
+
+
+def visible_tickets(user: User) -> QuerySet[Ticket]:
+    if not user.is_authenticated or not user.is_active:
+        return Ticket.objects.none()
+    if user.is_lead:
+        return Ticket.objects.all()
+    team_ids = list(user.memberships.values_list("team_id", flat=True))
+    # Cases assigned to the agent stay visible, except a confidential team's for non-members.
+    return Ticket.objects.filter(Q(team_id__in=team_ids) | Q(assignee=user, team__confidential=False))
+
+
+def can_see_team(user: User, team: Team) -> bool:
+    return user.is_lead or team.memberships.filter(user=user).exists()
+
+
+def log_access(ticket: Ticket, *, via: str, user: User | None = None, customer: Customer | None = None) -> None:
+    AccessLog.objects.create(ticket=ticket, user=user, customer=customer, via=via, at=timezone.now())
+
+
+def _lookup(number_or_pk: str | int) -> int | None:
+    if isinstance(number_or_pk, int):
+        return number_or_pk
+    return parse_number(number_or_pk)
+
+
+def access_ticket(user: User, number: str | int, *, via: str = "web", log: bool = True) -> Ticket:
+    """The case if the user may see it, else Http404 (not 403: its existence stays hidden)."""
+    pk = _lookup(number)
+    ticket = (
+        visible_tickets(user).select_related("team", "assignee", "customer", "customer__organisation")
+        .filter(pk=pk).first() if pk else None
+    )
+    if ticket is None:
+        raise Http404("No such case")
+    if log:
+        log_access(ticket, via=via, user=user)
+    return ticket
+
+
+def access_customer_ticket(customer: Customer, number: str | int, *, via: str = "portal",
+                           log: bool = True) -> Ticket:
+    pk = _lookup(number)
+    ticket = Ticket.objects.select_related("team").filter(pk=pk, customer=customer).first() if pk else None
+    if ticket is None:
+        raise Http404("No such case")
+    if log:
+        log_access(ticket, via=via, customer=customer)
+    return ticket

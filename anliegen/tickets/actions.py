@@ -1,0 +1,363 @@
+"""Every write to a case goes through these actions: atomic, locking what they change,
+writing a history event. Views, API, commands, mail ingest and tests all call them."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from anliegen.accounts.models import Team, User
+from anliegen.customers.models import Customer
+from anliegen.lib.html import html_to_text, sanitise_html
+from anliegen.tickets import hooks, search
+from anliegen.tickets.models import (
+    ACTIVE_STATUSES,
+    DONE_STATUSES,
+    LEVEL_ORDER,
+    Attachment,
+    Channel,
+    Event,
+    Level,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+)
+from anliegen.tickets.storage import IncomingFile, check_file, store_bytes
+
+
+class ActionError(ValueError):
+    """A request the rules do not allow; the message is for the user."""
+
+
+def _now() -> datetime.datetime:
+    return timezone.now()
+
+
+def _record(ticket: Ticket, *, actor: User | None, kind: str, field: str = "", before: Any = None,
+            after: Any = None, reason: str = "", actor_label: str = "", at: datetime.datetime | None = None) -> Event:
+    event = Event.objects.create(
+        ticket=ticket, actor=actor, actor_label=actor_label or ("" if actor else "system"), kind=kind,
+        field=field, before=before, after=after, reason=reason, created_at=at or _now(),
+    )
+    if field:
+        hooks.fire("ticket_changed", ticket=ticket, event=event)
+    return event
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the case under a row lock so concurrent actions apply one after another."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return ticket
+
+
+def _store_attachments(message: Message, files: Iterable[IncomingFile], *, max_bytes: int | None = None) -> None:
+    rows = []
+    for f in files:
+        check_file(f.filename, len(f.data), max_bytes=max_bytes)
+        digest = store_bytes(f.data)
+        rows.append(Attachment(
+            message=message, filename=f.filename[:255] or "attachment", content_type=f.content_type[:150],
+            size=len(f.data), sha256=digest, content_id=f.content_id[:300], inline=f.inline,
+        ))
+    Attachment.objects.bulk_create(rows)
+
+
+def _add_message(ticket: Ticket, *, kind: str, channel: str, text: str, html: str = "",
+                 author_user: User | None = None, author_customer: Customer | None = None,
+                 sender: str = "", subject: str = "", language: str = "", message_id: str = "",
+                 attachments: Sequence[IncomingFile] = (), meta: dict[str, Any] | None = None,
+                 at: datetime.datetime | None = None, attachment_max_bytes: int | None = None) -> Message:
+    clean_html = sanitise_html(html) if html else ""
+    if not text.strip() and clean_html:
+        text = html_to_text(clean_html)
+    if not text.strip() and not clean_html and not attachments:
+        raise ActionError(_("The message is empty."))
+    at = at or _now()
+    message = Message.objects.create(
+        ticket=ticket, kind=kind, channel=channel, text=text, html=clean_html, author_user=author_user,
+        author_customer=author_customer, sender=sender[:320], subject=subject[:300], language=language,
+        message_id=message_id[:300], created_at=at, meta=meta or {},
+    )
+    _store_attachments(message, attachments, max_bytes=attachment_max_bytes)
+    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    ticket.message_count += 1
+    search.index_message(message, ticket)
+    hooks.fire("message_added", ticket=ticket, message=message)
+    return message
+
+
+@transaction.atomic
+def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str = Channel.EMAIL,
+                  text: str, html: str = "", actor: User | None = None, priority: int = Priority.NORMAL,
+                  language: str = "", tags: Iterable[str] = (), attachments: Sequence[IncomingFile] = (),
+                  sender: str = "", message_id: str = "", level: str = Level.FIRST,
+                  first_message_kind: str = MessageKind.INBOUND, meta: dict[str, Any] | None = None,
+                  at: datetime.datetime | None = None, actor_label: str = "",
+                  attachment_max_bytes: int | None = None) -> Ticket:
+    """Open a case with its first message (from the customer, or a call note taken by staff)."""
+    subject = " ".join(subject.split())[:300] or _("(no subject)")
+    at = at or _now()
+    ticket = Ticket.objects.create(
+        subject=subject, customer=customer, team=team, channel=channel, priority=priority,
+        language=language, level=level, created_at=at, updated_at=at, last_activity_at=at,
+    )
+    _record(ticket, actor=actor, kind="created", after={"team": team.pk, "channel": channel},
+            actor_label=actor_label, at=at)
+    is_customer = first_message_kind == MessageKind.INBOUND
+    message = _add_message(
+        ticket, kind=first_message_kind, channel=channel, text=text, html=html,
+        author_user=None if is_customer else actor, author_customer=customer if is_customer else None,
+        sender=sender or (customer.primary_email if is_customer else str(actor or "")), subject=subject,
+        language=language, message_id=message_id, attachments=attachments, meta=meta, at=at,
+        attachment_max_bytes=attachment_max_bytes,
+    )
+    names = [t for t in tags if t.strip()]
+    if names:
+        _set_tags(ticket, add=names, remove=(), actor=actor, at=at)
+    hooks.fire("ticket_created", ticket=ticket, message=message)
+    return ticket
+
+
+def _touch(ticket: Ticket, at: datetime.datetime, **fields: Any) -> None:
+    fields.setdefault("updated_at", at)
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    for key, value in fields.items():
+        setattr(ticket, key, value)
+
+
+@transaction.atomic
+def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str, html: str = "",
+                         channel: str = Channel.EMAIL, sender: str = "", subject: str = "",
+                         language: str = "", message_id: str = "", attachments: Sequence[IncomingFile] = (),
+                         meta: dict[str, Any] | None = None, at: datetime.datetime | None = None,
+                         attachment_max_bytes: int | None = None) -> Message:
+    """A customer wrote again (mail, portal, ...). A solved or closed case reopens."""
+    _lock(ticket)
+    at = at or _now()
+    message = _add_message(
+        ticket, kind=MessageKind.INBOUND, channel=channel, text=text, html=html, author_customer=customer,
+        sender=sender or (customer.primary_email if customer else ""), subject=subject, language=language,
+        message_id=message_id, attachments=attachments, meta=meta, at=at,
+        attachment_max_bytes=attachment_max_bytes,
+    )
+    changes: dict[str, Any] = {"last_activity_at": at}
+    if ticket.status in DONE_STATUSES or ticket.status == Status.PENDING:
+        before = ticket.status
+        changes["status"] = Status.OPEN
+        changes["solved_at"] = None
+        _touch(ticket, at, **changes)
+        _record(ticket, actor=None, actor_label="customer", kind="reopened" if before in DONE_STATUSES else "status",
+                field="status", before=before, after=Status.OPEN, at=at)
+    else:
+        _touch(ticket, at, **changes)
+    return message
+
+
+@transaction.atomic
+def add_reply(*, ticket: Ticket, author: User, text: str, html: str = "",
+              attachments: Sequence[IncomingFile] = (), status: str | None = None,
+              channel: str | None = None, language: str = "", meta: dict[str, Any] | None = None) -> Message:
+    """An agent answers the customer. The mail app's hook puts it into the outbox."""
+    _lock(ticket)
+    if not text.strip() and not html.strip():
+        raise ActionError(_("The reply is empty."))
+    at = _now()
+    message = _add_message(
+        ticket, kind=MessageKind.REPLY, channel=channel or ticket.channel, text=text, html=html,
+        author_user=author, sender=str(author), subject=ticket.subject, language=language or ticket.language,
+        attachments=attachments, meta=meta, at=at,
+    )
+    changes: dict[str, Any] = {"last_activity_at": at}
+    if ticket.first_response_at is None:
+        changes["first_response_at"] = at
+    _touch(ticket, at, **changes)
+    _record(ticket, actor=author, kind="replied", after={"message": message.pk}, at=at)
+    if status and status != ticket.status:
+        _change_status(ticket, status=status, actor=author, at=at)
+    elif ticket.status == Status.NEW:
+        _change_status(ticket, status=Status.OPEN, actor=author, at=at)
+    hooks.fire("reply_added", ticket=ticket, message=message)
+    return message
+
+
+@transaction.atomic
+def add_note(*, ticket: Ticket, author: User | None, text: str, channel: str = Channel.INTERNAL,
+             attachments: Sequence[IncomingFile] = (), meta: dict[str, Any] | None = None,
+             actor_label: str = "") -> Message:
+    """An internal note (or a call note taken at reception): never shown to the customer."""
+    _lock(ticket)
+    if not text.strip():
+        raise ActionError(_("The note is empty."))
+    at = _now()
+    message = _add_message(
+        ticket, kind=MessageKind.NOTE, channel=channel, text=text, author_user=author,
+        sender=str(author or actor_label), attachments=attachments, meta=meta, at=at,
+    )
+    _touch(ticket, at)
+    _record(ticket, actor=author, actor_label=actor_label, kind="noted", after={"message": message.pk}, at=at)
+    return message
+
+
+def _change_status(ticket: Ticket, *, status: str, actor: User | None, at: datetime.datetime,
+                   actor_label: str = "") -> None:
+    before = ticket.status
+    changes: dict[str, Any] = {"status": status}
+    if status == Status.SOLVED:
+        changes["solved_at"] = at
+    elif status == Status.CLOSED:
+        changes["closed_at"] = at
+        if ticket.solved_at is None:
+            changes["solved_at"] = at
+    elif status in ACTIVE_STATUSES:
+        changes["solved_at"] = None
+        changes["closed_at"] = None
+    _touch(ticket, at, **changes)
+    _record(ticket, actor=actor, actor_label=actor_label, kind="status", field="status",
+            before=before, after=status, at=at)
+
+
+@transaction.atomic
+def set_status(*, ticket: Ticket, status: str, actor: User | None, actor_label: str = "") -> Ticket:
+    if status not in Status.values:
+        raise ActionError(_("Unknown status: %(status)s") % {"status": status})
+    _lock(ticket)
+    if ticket.merged_into_id and status in ACTIVE_STATUSES:
+        raise ActionError(_("This case was merged into another and cannot be reopened."))
+    if status != ticket.status:
+        _change_status(ticket, status=status, actor=actor, at=_now(), actor_label=actor_label)
+    return ticket
+
+
+@transaction.atomic
+def set_priority(*, ticket: Ticket, priority: int, actor: User | None, actor_label: str = "",
+                 reason: str = "") -> Ticket:
+    if priority not in Priority.values:
+        raise ActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
+    _lock(ticket)
+    if priority != ticket.priority:
+        before = ticket.priority
+        _touch(ticket, _now(), priority=priority)
+        _record(ticket, actor=actor, actor_label=actor_label, kind="priority", field="priority",
+                before=before, after=priority, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User | None, actor_label: str = "",
+                  reason: str = "") -> Ticket:
+    _lock(ticket)
+    if assignee is not None and not assignee.is_active:
+        raise ActionError(_("%(name)s can no longer be assigned cases.") % {"name": assignee})
+    if assignee is not None and ticket.team.confidential and not assignee.is_lead \
+            and not ticket.team.memberships.filter(user=assignee).exists():
+        raise ActionError(_("Only members of the confidential team %(team)s can be assigned its cases.")
+                          % {"team": ticket.team})
+    if (assignee.pk if assignee else None) != ticket.assignee_id:
+        before = ticket.assignee_id
+        _touch(ticket, _now(), assignee=assignee)
+        _record(ticket, actor=actor, actor_label=actor_label, kind="assigned", field="assignee",
+                before=before, after=assignee.pk if assignee else None, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def move_to_team(*, ticket: Ticket, team: Team, actor: User | None, actor_label: str = "",
+                 reason: str = "", keep_assignee: bool = False) -> Ticket:
+    _lock(ticket)
+    if team.pk != ticket.team_id:
+        before = ticket.team_id
+        changes: dict[str, Any] = {"team": team}
+        if not keep_assignee and ticket.assignee_id and not team.memberships.filter(user_id=ticket.assignee_id).exists():
+            changes["assignee"] = None
+        _touch(ticket, _now(), **changes)
+        _record(ticket, actor=actor, actor_label=actor_label, kind="moved", field="team",
+                before=before, after=team.pk, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def escalate_ticket(*, ticket: Ticket, reason: str, actor: User | None, level: str | None = None,
+                    team: Team | None = None, actor_label: str = "") -> Ticket:
+    """Move a case up a level (first → second → lead), with a reason everyone can read."""
+    if not reason.strip():
+        raise ActionError(_("Say why the case is escalated."))
+    _lock(ticket)
+    current = LEVEL_ORDER.index(Level(ticket.level))
+    target = Level(level) if level else (LEVEL_ORDER[min(current + 1, len(LEVEL_ORDER) - 1)])
+    if LEVEL_ORDER.index(target) <= current:
+        raise ActionError(_("The case is already at %(level)s.") % {"level": Level(ticket.level).label})
+    at = _now()
+    before = ticket.level
+    _touch(ticket, at, level=target, last_activity_at=at)
+    _record(ticket, actor=actor, actor_label=actor_label, kind="escalated", field="level", before=before,
+            after=str(target), reason=reason.strip(), at=at)
+    if team is not None:
+        move_to_team(ticket=ticket, team=team, actor=actor, actor_label=actor_label, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def tag_ticket(*, ticket: Ticket, add: Iterable[str] = (), remove: Iterable[str] = (),
+               actor: User | None, actor_label: str = "") -> Ticket:
+    _lock(ticket)
+    _set_tags(ticket, add=add, remove=remove, actor=actor, actor_label=actor_label, at=_now())
+    return ticket
+
+
+def _clean_tag(name: str) -> str:
+    return " ".join(name.strip().lower().split())[:60]
+
+
+def _set_tags(ticket: Ticket, *, add: Iterable[str], remove: Iterable[str], actor: User | None,
+              at: datetime.datetime, actor_label: str = "") -> None:
+    before = sorted(ticket.tags.values_list("name", flat=True))
+    to_add = {_clean_tag(n) for n in add} - {""}
+    to_remove = {_clean_tag(n) for n in remove} - to_add
+    for name in sorted(to_add):
+        tag, _created = Tag.objects.get_or_create(name=name)
+        ticket.tags.add(tag)
+    if to_remove:
+        ticket.tags.remove(*Tag.objects.filter(name__in=to_remove))
+    after = sorted(ticket.tags.values_list("name", flat=True))
+    if after != before:
+        _touch(ticket, at)
+        _record(ticket, actor=actor, actor_label=actor_label, kind="tagged", field="tags",
+                before=before, after=after, at=at)
+
+
+@transaction.atomic
+def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None, reason: str = "") -> Ticket:
+    """Move every message of source into target and close source, pointing at target."""
+    if source.pk == target.pk:
+        raise ActionError(_("A case cannot be merged into itself."))
+    first, second = sorted([source, target], key=lambda t: t.pk)  # lock in a fixed order
+    _lock(first)
+    _lock(second)
+    if source.merged_into_id:
+        raise ActionError(_("%(number)s was already merged.") % {"number": source.number})
+    if target.merged_into_id:
+        raise ActionError(_("%(number)s was merged into another case; merge into that one.")
+                          % {"number": target.number})
+    at = _now()
+    moved = Message.objects.filter(ticket=source).update(ticket=target)
+    search.reindex_ticket_messages(target)
+    Ticket.objects.filter(pk=target.pk).update(message_count=F("message_count") + moved)
+    target.message_count += moved
+    for tag in source.tags.all():
+        target.tags.add(tag)
+    _touch(target, at, last_activity_at=max(target.last_activity_at, source.last_activity_at))
+    _record(target, actor=actor, kind="merged", field="merged", before=None,
+            after={"from": source.number, "messages": moved}, reason=reason, at=at)
+    Ticket.objects.filter(pk=source.pk).update(message_count=0)
+    _touch(source, at, merged_into=target, status=Status.CLOSED, closed_at=at, solved_at=source.solved_at or at)
+    _record(source, actor=actor, kind="merged", field="merged_into", before=None,
+            after={"into": target.number}, reason=reason, at=at)
+    return target

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from anliegen.tickets import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("mine/", views.mine, name="mine"),
+    path("queues/<slug:slug>/", views.queue, name="queue"),
+    path("search/", views.search, name="search"),
+    path("cases/<str:number>/", views.case, name="case"),
+    path("cases/<str:number>/reply/", views.reply, name="reply"),
+    path("cases/<str:number>/note/", views.note, name="note"),
+    path("cases/<str:number>/fields/", views.update_fields, name="fields"),
+    path("cases/<str:number>/escalate/", views.escalate, name="escalate"),
+    path("cases/<str:number>/tags/", views.tags, name="tags"),
+    path("cases/<str:number>/merge/", views.merge, name="merge"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("anliegen.tickets.urls")),
+    path("accounts/", include("anliegen.accounts.urls")),
+    path("mail/", include("anliegen.mail.urls")),
+    path("phone/", include("anliegen.phone.urls")),
+    path("portal/", include("anliegen.portal.urls")),
+    path("routing/", include("anliegen.routing.urls")),
+    path("replies/", include("anliegen.replies.urls")),
+    path("api/", include("anliegen.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
