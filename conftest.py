@@ -60,3 +60,70 @@ def world(db) -> World:
                                               text="Meine Diagnose ...")
     return World(support, commercial, confidential, agent, teammate, outsider, confidential_member, lead,
                  customer, other_customer, ticket, other_ticket, confidential_ticket)
+
+
+# --- Browser tests: Playwright driving Debian's Chromium -------------------------------------
+
+import os  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CHROMIUM = os.environ.get("ANLIEGEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test itself (setting up data, asserting the database) are still plain synchronous code.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, request) -> Iterator:
+    """A factory for extra pages in fresh contexts (a second agent, a customer)."""
+    contexts = []
+
+    def make(locale: str = "en-GB"):
+        context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for i, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for j, p in enumerate(context.pages):
+                p.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def login(page, live_server, username: str, password: str = testing.PASSWORD) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
