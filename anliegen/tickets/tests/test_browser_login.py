@@ -14,4 +14,5 @@ def test_it_signs_in_and_opens_a_case(page, live_server, world):
 
 def test_it_refuses_a_wrong_password(page, live_server, world):
     login(page, live_server, "anna", "wrong-password")
-    assert page.locator("[role=alert]").is_visible()
+    page.wait_for_selector("[role=alert]")
+    assert "/accounts/login/" in page.url
