@@ -13,6 +13,10 @@ class InvalidPhoneNumber(ValueError):
     pass
 
 
+class PhoneNumberTaken(ValueError):
+    """The number already identifies another customer."""
+
+
 def normalise_email(address: str) -> str:
     return address.strip().lower()
 
@@ -41,6 +45,19 @@ def create_customer(*, name: str = "", emails: Iterable[str] = (), phones: Itera
     for number in phones:
         CustomerPhone.objects.create(customer=customer, number=normalise_phone(number))
     return customer
+
+
+@transaction.atomic
+def add_customer_phone(*, customer: Customer, number: str, label: str = "") -> CustomerPhone:
+    """Give a customer one more phone number (E.164). A number belongs to one customer only:
+    raises InvalidPhoneNumber if it is malformed, PhoneNumberTaken if another customer has it."""
+    number = normalise_phone(number)
+    row = CustomerPhone.objects.filter(number=number).first()
+    if row is not None:
+        if row.customer_id != customer.pk:
+            raise PhoneNumberTaken(f"{number} already belongs to another customer")
+        return row
+    return CustomerPhone.objects.create(customer=customer, number=number, label=label[:50])
 
 
 def find_customer_by_email(address: str) -> Customer | None:
