@@ -21,6 +21,8 @@ from anliegen.tickets.models import Ticket
 def _attachment_dir(settings, tmp_path):
     settings.ATTACHMENT_DIR = tmp_path / "attachments"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Hashing test passwords slowly proves nothing and costs seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from anliegen.api.api import api
+
 urlpatterns = [
     path("", include("anliegen.tickets.urls")),
     path("accounts/", include("anliegen.accounts.urls")),
@@ -8,6 +10,7 @@ urlpatterns = [
     path("portal/", include("anliegen.portal.urls")),
     path("routing/", include("anliegen.routing.urls")),
     path("replies/", include("anliegen.replies.urls")),
-    path("api/", include("anliegen.api.urls")),
+    path("api/", api.urls),
+    path("accounts/api-tokens/", include("anliegen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

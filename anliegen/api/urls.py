@@ -1,3 +1,10 @@
-app_name = "api"
+from django.urls import path
 
-urlpatterns: list = []
+from anliegen.api import views
+
+app_name = "api_tokens"
+
+urlpatterns = [
+    path("", views.tokens, name="tokens"),
+    path("<int:pk>/revoke/", views.revoke, name="revoke"),
+]

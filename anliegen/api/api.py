@@ -1,0 +1,202 @@
+"""The REST API (django-ninja): the same actions and access checks as the workspace.
+
+Authentication: `Authorization: Bearer anl_...` (tokens from Settings → API tokens) or the
+browser session. The OpenAPI document is at /api/openapi.json."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query
+from ninja.responses import Status
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from anliegen import __version__
+from anliegen.accounts.models import Team, User
+from anliegen.api import schemas
+from anliegen.api.actions import user_for_token
+from anliegen.customers.actions import get_or_create_customer_by_email
+from anliegen.customers.models import Customer
+from anliegen.tickets import actions, queues
+from anliegen.tickets.access import access_ticket, can_see_team, visible_teams, visible_tickets
+from anliegen.tickets.models import Channel, Message, Ticket
+from anliegen.tickets.search import search_tickets
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="Anliegen API", version=__version__, auth=[TokenAuth(), django_auth],
+               urls_namespace="api", docs_url=None, openapi_url="/openapi.json")
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(actions.ActionError)
+def action_error(request: HttpRequest, exc: actions.ActionError):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ValueError)
+def value_error(request: HttpRequest, exc: ValueError):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request: HttpRequest, exc: ValidationError):
+    return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    return api.create_response(request, {"detail": "Invalid input.", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"detail": "Authentication required."}, status=401)
+
+
+def _case_out(ticket: Ticket) -> dict:
+    return {
+        "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
+        "priority": ticket.priority, "level": ticket.level, "channel": ticket.channel,
+        "team": ticket.team.slug, "assignee": ticket.assignee.username if ticket.assignee else None,
+        "customer_id": ticket.customer_id, "tags": [t.name for t in ticket.tags.all()],
+        "language": ticket.language, "created_at": ticket.created_at,
+        "last_activity_at": ticket.last_activity_at, "first_response_at": ticket.first_response_at,
+        "solved_at": ticket.solved_at,
+    }
+
+
+def _message_out(message: Message) -> dict:
+    author = message.author_user or message.author_customer or message.sender
+    return {"id": message.pk, "kind": message.kind, "channel": message.channel, "author": str(author),
+            "text": message.text, "language": message.language, "created_at": message.created_at,
+            "attachments": [a.filename for a in message.attachments.all()]}
+
+
+def _team(user: User, slug: str) -> Team:
+    team = Team.objects.filter(slug=slug).first()
+    if team is None or not can_see_team(user, team):
+        raise actions.ActionError(f"Unknown team: {slug}")
+    return team
+
+
+@api.get("/teams", response=list[schemas.TeamOut], tags=["teams"])
+def list_teams(request: HttpRequest):
+    return list(visible_teams(request.user).order_by("name"))
+
+
+@api.get("/cases", response={200: schemas.CasePage, 400: schemas.Error}, tags=["cases"])
+def list_cases(request: HttpRequest, team: str = "", status: str = "active", q: str = "",
+               assignee: str = "", cursor: str = ""):
+    """Cases the caller may see, newest activity first, 50 a page (follow next_cursor)."""
+    tickets = visible_tickets(request.user)
+    if team:
+        tickets = tickets.filter(team=_team(request.user, team))
+    if q:
+        tickets = search_tickets(tickets, q)
+    filters = queues.Filters.from_query({"status": status, "assignee": assignee})
+    result = queues.page(filters.apply(tickets, request.user), cursor)
+    return {"items": [_case_out(t) for t in result.tickets], "next_cursor": result.next_cursor}
+
+
+@api.get("/cases/{number}", response={200: schemas.CaseDetail, 404: schemas.Error}, tags=["cases"])
+def get_case(request: HttpRequest, number: str):
+    ticket = access_ticket(request.user, number, via="api")
+    data = _case_out(ticket)
+    data["messages"] = [_message_out(m) for m in ticket.messages.prefetch_related("attachments")
+                        .select_related("author_user", "author_customer")]
+    return data
+
+
+@api.post("/cases", response={201: schemas.CaseOut, 400: schemas.Error}, tags=["cases"])
+def create_case(request: HttpRequest, payload: schemas.CaseIn):
+    team = _team(request.user, payload.team)
+    if payload.channel not in Channel.values:
+        raise actions.ActionError(f"Unknown channel: {payload.channel}")
+    if "@" not in payload.customer_email:
+        raise actions.ActionError("customer_email is not an e-mail address.")
+    customer = get_or_create_customer_by_email(address=payload.customer_email, name=payload.customer_name)
+    ticket = actions.create_ticket(subject=payload.subject, customer=customer, team=team, channel=payload.channel,
+                                   text=payload.text, actor=request.user, priority=payload.priority,
+                                   tags=payload.tags, sender=customer.primary_email)
+    return Status(201, _case_out(ticket))
+
+
+@api.patch("/cases/{number}", response={200: schemas.CaseOut, 400: schemas.Error, 404: schemas.Error},
+           tags=["cases"])
+def update_case(request: HttpRequest, number: str, payload: schemas.CaseUpdate):
+    user = request.user
+    ticket = access_ticket(user, number, via="api", log=False)
+    if payload.status is not None:
+        actions.set_status(ticket=ticket, status=payload.status, actor=user)
+    if payload.priority is not None:
+        actions.set_priority(ticket=ticket, priority=payload.priority, actor=user)
+    if payload.assignee is not None:
+        assignee = None
+        if payload.assignee:
+            assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
+            if assignee is None:
+                raise actions.ActionError(f"Unknown user: {payload.assignee}")
+        actions.assign_ticket(ticket=ticket, assignee=assignee, actor=user)
+    if payload.tags_add or payload.tags_remove:
+        actions.tag_ticket(ticket=ticket, add=payload.tags_add, remove=payload.tags_remove, actor=user)
+    if payload.team is not None:
+        actions.move_to_team(ticket=ticket, team=_team(user, payload.team), actor=user)
+    ticket.refresh_from_db()
+    return _case_out(ticket)
+
+
+@api.post("/cases/{number}/replies", response={201: schemas.MessageOut, 400: schemas.Error, 404: schemas.Error},
+          tags=["cases"])
+def reply(request: HttpRequest, number: str, payload: schemas.TextIn):
+    ticket = access_ticket(request.user, number, via="api", log=False)
+    return Status(201, _message_out(actions.add_reply(ticket=ticket, author=request.user, text=payload.text)))
+
+
+@api.post("/cases/{number}/notes", response={201: schemas.MessageOut, 400: schemas.Error, 404: schemas.Error},
+          tags=["cases"])
+def note(request: HttpRequest, number: str, payload: schemas.TextIn):
+    ticket = access_ticket(request.user, number, via="api", log=False)
+    return Status(201, _message_out(actions.add_note(ticket=ticket, author=request.user, text=payload.text)))
+
+
+@api.post("/cases/{number}/escalate", response={200: schemas.CaseOut, 400: schemas.Error, 404: schemas.Error},
+          tags=["cases"])
+def escalate(request: HttpRequest, number: str, payload: schemas.EscalateIn):
+    ticket = access_ticket(request.user, number, via="api", log=False)
+    actions.escalate_ticket(ticket=ticket, reason=payload.reason, level=payload.level, actor=request.user)
+    ticket.refresh_from_db()
+    return _case_out(ticket)
+
+
+@api.get("/customers/{customer_id}", response={200: schemas.CustomerOut, 404: schemas.Error}, tags=["customers"])
+def get_customer(request: HttpRequest, customer_id: int):
+    # A customer is visible to staff who can see at least one of their cases (leads: all).
+    customer = get_object_or_404(Customer.objects.select_related("organisation"), pk=customer_id)
+    if not request.user.is_lead and not visible_tickets(request.user).filter(customer=customer).exists():
+        raise Http404
+    return {"id": customer.pk, "name": customer.name,
+            "emails": list(customer.emails.values_list("address", flat=True)),
+            "phones": list(customer.phones.values_list("number", flat=True)),
+            "preferred_language": customer.preferred_language, "customer_since": customer.customer_since,
+            "organisation": customer.organisation.name if customer.organisation else None}
+
+
+@api.get("/customers/{customer_id}/cases", response={200: list[schemas.CaseOut], 404: schemas.Error},
+         tags=["customers"])
+def customer_cases(request: HttpRequest, customer_id: int, limit: int = Query(50, le=200)):
+    tickets = (visible_tickets(request.user).filter(customer_id=customer_id)
+               .select_related("team", "assignee").prefetch_related("tags").order_by("-created_at")[:limit])
+    return [_case_out(t) for t in tickets]

@@ -1,0 +1,119 @@
+import pytest
+
+from anliegen.api.actions import create_token
+from anliegen.tickets.models import AccessLog, Message, MessageKind, Ticket
+
+
+@pytest.fixture
+def bearer(world):
+    _token, plain = create_token(user=world.agent, name="CRM")
+    return {"HTTP_AUTHORIZATION": f"Bearer {plain}"}
+
+
+def test_it_refuses_without_a_token(client, world):
+    response = client.get("/api/cases")
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_it_refuses_a_revoked_token(client, world):
+    from anliegen.api.actions import revoke_token
+
+    token, plain = create_token(user=world.agent, name="old")
+    revoke_token(token=token)
+    assert client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+
+
+def test_it_lists_only_visible_cases(client, world, bearer):
+    response = client.get("/api/cases", **bearer)
+    assert response.status_code == 200
+    numbers = {c["number"] for c in response.json()["items"]}
+    assert world.ticket.number in numbers
+    assert world.other_ticket.number not in numbers
+    assert world.confidential_ticket.number not in numbers
+
+
+def test_it_reads_a_case_and_logs_the_read(client, world, bearer):
+    response = client.get(f"/api/cases/{world.ticket.number}", **bearer)
+    assert response.status_code == 200
+    assert response.json()["messages"][0]["text"].startswith("Guten Tag")
+    assert AccessLog.objects.filter(ticket=world.ticket, user=world.agent, via="api").exists()
+
+
+def test_it_hides_other_teams_cases(client, world, bearer):
+    response = client.get(f"/api/cases/{world.other_ticket.number}", **bearer)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/api/cases/A-999999", **bearer).status_code == 404
+    assert client.get("/api/cases/nonsense", **bearer).status_code == 404
+
+
+def test_it_creates_a_case(client, world, bearer):
+    response = client.post("/api/cases", {"subject": "Neue Rechnung", "text": "Bitte prüfen",
+                                          "customer_email": "new@example.org", "team": world.support.slug},
+                           content_type="application/json", **bearer)
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get(subject="Neue Rechnung")
+    assert ticket.customer.primary_email == "new@example.org"
+
+
+def test_it_refuses_a_team_the_caller_cannot_see(client, world, bearer):
+    response = client.post("/api/cases", {"subject": "x", "text": "y", "customer_email": "a@example.org",
+                                          "team": world.commercial.slug},
+                           content_type="application/json", **bearer)
+    assert response.status_code == 400
+    assert "Unknown team" in response.json()["detail"]
+
+
+def test_it_validates_input(client, world, bearer):
+    response = client.post("/api/cases", {"subject": ""}, content_type="application/json", **bearer)
+    assert response.status_code == 422
+    assert response.json()["errors"]
+
+
+def test_it_replies_and_updates(client, world, bearer):
+    number = world.ticket.number
+    response = client.post(f"/api/cases/{number}/replies", {"text": "Bitte neu starten"},
+                           content_type="application/json", **bearer)
+    assert response.status_code == 201
+    assert Message.objects.filter(ticket=world.ticket, kind=MessageKind.REPLY).count() == 1
+    response = client.patch(f"/api/cases/{number}", {"status": "solved", "priority": 3, "tags_add": ["router"]},
+                            content_type="application/json", **bearer)
+    assert response.status_code == 200
+    assert response.json()["status"] == "solved"
+    world.ticket.refresh_from_db()
+    assert world.ticket.priority == 3
+    response = client.patch(f"/api/cases/{number}", {"status": "bogus"}, content_type="application/json", **bearer)
+    assert response.status_code == 400
+
+
+def test_it_escalates_with_a_reason(client, world, bearer):
+    number = world.ticket.number
+    response = client.post(f"/api/cases/{number}/escalate", {"reason": ""}, content_type="application/json",
+                           **bearer)
+    assert response.status_code == 422
+    response = client.post(f"/api/cases/{number}/escalate", {"reason": "Dritter Kontakt"},
+                           content_type="application/json", **bearer)
+    assert response.status_code == 200
+    assert response.json()["level"] == "second"
+
+
+def test_it_serves_the_openapi_document(client, world):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert "/api/cases" in response.json()["paths"]
+
+
+def test_it_shows_customers_only_with_a_visible_case(client, world, bearer):
+    assert client.get(f"/api/customers/{world.customer.pk}", **bearer).status_code == 200
+    assert client.get(f"/api/customers/{world.other_customer.pk}", **bearer).status_code == 404
+
+
+def test_it_manages_tokens_in_the_browser(client, world):
+    from anliegen.testing import PASSWORD
+
+    client.login(username="anna", password=PASSWORD)
+    response = client.post("/accounts/api-tokens/", {"name": ""})
+    assert "Give the token a name" in response.text
+    response = client.post("/accounts/api-tokens/", {"name": "CRM"})
+    assert "anl_" in response.text
