@@ -138,8 +138,10 @@ def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str
                          channel: str = Channel.EMAIL, sender: str = "", subject: str = "",
                          language: str = "", message_id: str = "", attachments: Sequence[IncomingFile] = (),
                          meta: dict[str, Any] | None = None, at: datetime.datetime | None = None,
-                         attachment_max_bytes: int | None = None) -> Message:
-    """A customer wrote again (mail, portal, ...). A solved or closed case reopens."""
+                         attachment_max_bytes: int | None = None, reopen: bool = True) -> Message:
+    """A customer wrote again (mail, portal, ...). A solved or closed case reopens.
+
+    reopen=False stores noise (an auto-reply) without reopening or moving the case up the queue."""
     _lock(ticket)
     at = at or _now()
     message = _add_message(
@@ -148,6 +150,9 @@ def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str
         message_id=message_id, attachments=attachments, meta=meta, at=at,
         attachment_max_bytes=attachment_max_bytes,
     )
+    if not reopen:
+        _touch(ticket, at)
+        return message
     changes: dict[str, Any] = {"last_activity_at": at}
     if ticket.status in DONE_STATUSES or ticket.status == Status.PENDING:
         before = ticket.status
