@@ -1,6 +1,22 @@
+import datetime
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Config(AppConfig):
     name = "anliegen.phone"
     label = "phone"
+
+    def ready(self) -> None:
+        from anliegen.lib import periodic
+        from anliegen.phone.actions import follow_team_change
+        from anliegen.phone.tasks import remind_callbacks
+        from anliegen.tickets import hooks
+
+        hooks.register("ticket_changed", follow_team_change)
+        hooks.register_panel(hooks.Panel(name="callbacks", title=_("Callbacks"), url_name="phone:case_callbacks",
+                                         order=40))
+        hooks.register_panel(hooks.Panel(name="journey", title=_("Customer journey"), url_name="phone:journey_panel",
+                                         order=60))
+        periodic.register("phone.callback_reminders", remind_callbacks, every=datetime.timedelta(minutes=1))

@@ -1,0 +1,266 @@
+"""Reception's call form, the callbacks list, the case panels and the customer's journey.
+Thin views: parse, access, one action, render."""
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from anliegen.accounts.models import User
+from anliegen.customers.actions import find_customer_by_phone
+from anliegen.phone import actions, journey
+from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
+from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
+from anliegen.phone.models import Callback, CallbackStatus
+from anliegen.tickets.access import access_ticket, visible_tickets
+from anliegen.tickets.actions import ActionError
+
+DUE_SOON = datetime.timedelta(minutes=30)
+
+
+# --- Logging a call --------------------------------------------------------------------------
+
+
+def _caller_context(user: User, raw: str, form: LogCallForm | None = None) -> dict[str, Any]:
+    """What the number identifies: nothing yet, a malformed number, a known customer (with the
+    open cases the call may go to), or an unknown number (a new customer will be created)."""
+    context: dict[str, Any] = {"raw_number": raw, "form": form, "customer": None, "cases": [], "problem": "",
+                               "e164": ""}
+    digits = sum(ch.isdigit() for ch in raw)
+    if digits == 0 and not (form is not None and form.is_bound):
+        context["state"] = "empty"
+        return context
+    e164, problem = parse_number(raw)
+    if problem:
+        # While the number is still being typed, a gentle hint; after submitting, the error.
+        bound = form is not None and form.is_bound
+        context["state"] = "invalid" if bound or digits >= 11 else "typing"
+        context["problem"] = problem
+        return context
+    context["e164"] = e164
+    customer = find_customer_by_phone(e164)
+    if customer is None:
+        context["state"] = "unknown"
+        context["language_guess"] = actions.language_for_number(e164)
+        return context
+    context.update(state="known", customer=customer, cases=list(callable_cases(user, customer)[:20]),
+                   journey_visible=visible_tickets(user).filter(customer=customer).exists())
+    return context
+
+
+def _log_call_context(request: HttpRequest, form: LogCallForm) -> dict[str, Any]:
+    raw = form.data.get("number", "") if form.is_bound else ""
+    selected_case = (form.data.get("case") or "new") if form.is_bound else "new"
+    now = timezone.now()
+    return {"form": form, "caller": _caller_context(request.user, raw, form if form.is_bound else None),
+            "selected_case": selected_case, "min_time": local_input_value(now)}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_call(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    if request.method != "POST":
+        return render(request, "phone/log_call.html", _log_call_context(request, LogCallForm(user=user)))
+    form = LogCallForm(request.POST, user=user)
+    if form.is_valid():
+        data = form.cleaned_data
+        new_caller = None
+        if form.caller is None:
+            new_caller = actions.NewCaller(name=data["name"], email=data["email"] or "", language=data["language"])
+        try:
+            result = actions.log_call(
+                actor=user, number=form.e164, text=data["note"], customer=form.caller, new_caller=new_caller,
+                ticket=form.ticket, team=data["team"], assignee=data["assignee_user"], subject=data["subject"],
+                priority=data["priority"], callback_at=data["callback_at"], callback_note=data["callback_note"],
+            )
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _success_text(result))
+            if visible_tickets(user).filter(pk=result.ticket.pk).exists() and "open" in request.POST:
+                return redirect("tickets:case", number=result.ticket.number)
+            return redirect("phone:log_call")
+    return render(request, "phone/log_call.html", _log_call_context(request, form), status=400)
+
+
+def _success_text(result: actions.LoggedCall) -> str:
+    ticket = result.ticket
+    if result.created_ticket:
+        text = _("Call logged as new case %(number)s for %(customer)s, handed to %(team)s.")
+    else:
+        text = _("Call added to case %(number)s of %(customer)s (%(team)s).")
+    text = text % {"number": ticket.number, "customer": result.customer, "team": ticket.team}
+    if ticket.assignee_id:
+        text += " " + _("Assigned to %(agent)s.") % {"agent": ticket.assignee}
+    if result.created_customer:
+        text += " " + _("New customer created.")
+    if result.callback:
+        text += " " + _("Callback booked for %(when)s.") % {"when": actions.format_when(result.callback.due_at)}
+    return text
+
+
+@login_required
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """htmx: who is calling? Re-rendered as the number is typed."""
+    context = _caller_context(request.user, request.GET.get("number", ""))
+    context["selected_case"] = "new"
+    return render(request, "phone/_caller.html", {"caller": context, "selected_case": "new"})
+
+
+# --- Callbacks -------------------------------------------------------------------------------
+
+
+def _decorate(callbacks: list[Callback], now: datetime.datetime) -> list[Callback]:
+    for cb in callbacks:
+        cb.overdue = cb.is_open and cb.due_at <= now  # type: ignore[attr-defined]
+        cb.due_soon = cb.is_open and now < cb.due_at <= now + DUE_SOON  # type: ignore[attr-defined]
+        cb.retry_value = local_input_value(max(now, cb.due_at) + datetime.timedelta(hours=2))  # type: ignore[attr-defined]
+    return callbacks
+
+
+@login_required
+@require_GET
+def callbacks(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    scope = request.GET.get("scope", "teams")
+    rows = visible_callbacks(user).filter(status=CallbackStatus.OPEN)
+    if scope == "mine":
+        rows = rows.filter(agent=user)
+    elif scope != "all":
+        scope = "teams"
+        rows = rows.filter(Q(team__in=user.memberships.values("team_id")) | Q(agent=user))
+    rows = rows.select_related("ticket", "ticket__customer", "team", "agent").order_by("due_at", "id")
+    now = timezone.now()
+    items = _decorate(list(rows[:500]), now)
+    return render(request, "phone/callbacks.html", {
+        "callbacks": items, "scope": scope, "now": now, "view": "row",
+        "overdue_count": sum(1 for c in items if c.overdue),  # type: ignore[attr-defined]
+    })
+
+
+@login_required
+@require_POST
+def callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user
+    callback = access_callback(user, pk)
+    form = OutcomeForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["outcome"] == "cancel":
+                actions.cancel_callback(callback=callback, actor=user, reason=data["note"])
+            else:
+                actions.record_callback_outcome(callback=callback, outcome=data["outcome"], note=data["note"],
+                                                actor=user, retry_at=data["retry_at"])
+        except ActionError as exc:
+            error = str(exc)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    view = request.POST.get("view", "row")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("The callback was updated."))
+        if view == "panel":
+            return redirect("tickets:case", number=callback.ticket.number)
+        return redirect("phone:callbacks")
+    status = 400 if error else 200
+    if view == "panel":
+        return _panel(request, callback.ticket, error=error, status=status)
+    callback.refresh_from_db()
+    follow_up = Callback.objects.filter(previous=callback).first()
+    now = timezone.now()
+    return render(request, "phone/_callback_row.html", {
+        "cb": _decorate([callback], now)[0], "error": error, "view": "row",
+        "follow_up": _decorate([follow_up], now)[0] if follow_up else None,
+    }, status=status)
+
+
+def _agents_for(ticket: Any) -> list[User]:
+    return list(User.objects.filter(is_active=True, memberships__team_id=ticket.team_id).distinct())
+
+
+def _panel(request: HttpRequest, ticket: Any, *, form: CallbackForm | None = None, error: str = "",
+           status: int = 200) -> HttpResponse:
+    now = timezone.now()
+    rows = list(Callback.objects.filter(ticket=ticket).select_related("team", "agent", "done_by")
+                .order_by("-status", "due_at")[:20])
+    open_rows = _decorate([c for c in rows if c.is_open], now)
+    done_rows = [c for c in rows if not c.is_open][:5]
+    if form is None:
+        default_due = (now + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
+        form = CallbackForm(agents=_agents_for(ticket), initial={"due_at": timezone.localtime(default_due)})
+    return render(request, "phone/_case_callbacks.html", {
+        "ticket": ticket, "open_callbacks": open_rows, "done_callbacks": done_rows, "form": form,
+        "error": error, "view": "panel", "phone": ticket.customer.phones.order_by("id").first(),
+        "min_time": local_input_value(now),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_callbacks(request: HttpRequest, number: str) -> HttpResponse:
+    """Case panel: the case's callbacks and a form to book one."""
+    user: User = request.user
+    ticket = access_ticket(user, number, log=False)
+    if request.method != "POST":
+        return _panel(request, ticket)
+    form = CallbackForm(request.POST, agents=_agents_for(ticket))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            callback = actions.book_callback(ticket=ticket, due_at=data["due_at"], agent=data["agent_user"],
+                                             note=data["note"], reminder_at=data["reminder_at"], actor=user)
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if not request.htmx:
+                messages.success(request, _("Callback booked for %(when)s.")
+                                 % {"when": actions.format_when(callback.due_at)})
+                return redirect("tickets:case", number=ticket.number)
+            return _panel(request, ticket)
+    if not request.htmx:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("tickets:case", number=ticket.number)
+    return _panel(request, ticket, form=form, status=400)
+
+
+# --- The customer's journey ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def journey_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    customer, cases = access_customer(request.user, customer_id)
+    with_notes = request.GET.get("notes") == "1"
+    page = journey.timeline(cases, before=journey.parse_cursor(request.GET.get("before", "")),
+                            with_notes=with_notes)
+    return render(request, "phone/journey.html", {
+        "customer": customer, "page": page, "with_notes": with_notes, "summary": journey.summary(cases),
+        "phones": list(customer.phones.all()), "emails": list(customer.emails.all()),
+    })
+
+
+@login_required
+@require_GET
+def journey_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """Case panel: the customer's latest contacts on every channel, linking the full journey."""
+    ticket = access_ticket(request.user, number, log=False)
+    cases = visible_tickets(request.user).filter(customer_id=ticket.customer_id)
+    page = journey.timeline(cases, limit=5)
+    return render(request, "phone/_journey_panel.html", {
+        "ticket": ticket, "page": page, "summary": journey.summary(cases),
+        "journey_url": reverse("phone:journey", args=[ticket.customer_id]),
+    })
