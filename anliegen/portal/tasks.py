@@ -1,0 +1,19 @@
+"""Background work of the portal, run by `anliegen worker` (django.tasks)."""
+
+import logging
+
+from django.tasks import task
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def prune_portal() -> int:
+    """Periodic: delete spent sign-in links, old rate-limit attempts and form submissions."""
+    from anliegen.portal.actions import prune_portal_records
+
+    try:
+        return prune_portal_records()
+    except Exception:  # the worker keeps running; the next round tries again
+        log.exception("portal pruning failed")
+        return 0
