@@ -1,0 +1,130 @@
+"""anliegen import-mail PATH...: store .eml files, folders of them, mbox files and maildir
+folders through the same ingest as live mail (idempotent: importing twice adds nothing)."""
+
+import mailbox
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from anliegen.accounts.models import Team
+from anliegen.mail.ingest import QUARANTINED, ingest_mail
+from anliegen.mail.models import Mailbox, Outcome, Source
+
+
+def _is_maildir(path: Path) -> bool:
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def _looks_like_mbox(path: Path) -> bool:
+    if path.suffix.lower() == ".mbox":
+        return True
+    if path.suffix.lower() == ".eml":
+        return False
+    with path.open("rb") as handle:
+        return handle.read(5) == b"From "
+
+
+class MailSource:
+    """One thing to read mails from (a file, an mbox, a maildir) and how many it holds."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = path, kind
+        self._box: mailbox.Mailbox | None = None
+
+    def box(self) -> mailbox.Mailbox:
+        if self._box is None:
+            self._box = (mailbox.Maildir(self.path, factory=None, create=False) if self.kind == "maildir"
+                         else mailbox.mbox(self.path, factory=None, create=False))
+        return self._box
+
+    def count(self) -> int:
+        return 1 if self.kind == "file" else len(self.box())
+
+    def mails(self) -> Iterator[tuple[str, bytes]]:
+        if self.kind == "file":
+            yield str(self.path), self.path.read_bytes()
+            return
+        box = self.box()
+        for key in box.iterkeys():
+            yield f"{self.path}#{key}", box.get_bytes(key)
+
+
+def collect(paths: list[Path]) -> list[MailSource]:
+    sources: list[MailSource] = []
+    for path in paths:
+        if not path.exists():
+            raise CommandError(f"{path} does not exist.")
+        if _is_maildir(path):
+            sources.append(MailSource(path, "maildir"))
+        elif path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.name.startswith("."):
+                    continue
+                if child.is_dir() and not _is_maildir(child):
+                    sources.extend(collect([child]))
+                elif _is_maildir(child):
+                    sources.append(MailSource(child, "maildir"))
+                elif child.is_file():
+                    sources.append(MailSource(child, "mbox" if _looks_like_mbox(child) else "file"))
+        else:
+            sources.append(MailSource(path, "mbox" if _looks_like_mbox(path) else "file"))
+    return sources
+
+
+class Command(BaseCommand):
+    help = "Import mail from .eml files, folders of .eml files, mbox files and maildir folders."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--team", help="slug of the team that gets the new cases")
+        parser.add_argument("--mailbox", help="name of the mailbox the mail counts as received by")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        team = None
+        if options["team"]:
+            team = Team.objects.filter(slug=options["team"]).first()
+            if team is None:
+                raise CommandError(f"There is no team with the slug {options['team']!r}.")
+        box = None
+        if options["mailbox"]:
+            box = Mailbox.objects.filter(name=options["mailbox"]).first()
+            if box is None:
+                raise CommandError(f"There is no mailbox named {options['mailbox']!r}.")
+        sources = collect(options["paths"])
+        try:
+            total = sum(s.count() for s in sources)
+        except (OSError, mailbox.Error) as exc:
+            raise CommandError(f"Cannot read the mail: {exc}") from exc
+        counts: Counter[str] = Counter()
+        unreadable: list[str] = []
+        with tqdm(total=total, unit="mail", disable=options["no_progress"] or None,
+                  file=self.stderr._out) as bar:  # noqa: SLF001 - tqdm wants a plain stream
+            for source in sources:
+                try:
+                    for _name, raw in source.mails():
+                        result = ingest_mail(raw, source=Source.IMPORT, mailbox=box, team=team)
+                        counts[result.outcome if result.stored or result.quarantined else "seen"] += 1
+                        bar.update(1)
+                except (OSError, mailbox.Error) as exc:
+                    unreadable.append(f"{source.path}: {exc}")
+        self._summary(total, counts, unreadable)
+
+    def _summary(self, total: int, counts: Counter[str], unreadable: list[str]) -> None:
+        rows = [
+            ("new cases", counts[Outcome.CREATED]),
+            ("added to cases", counts[Outcome.APPENDED]),
+            ("bounces", counts[Outcome.BOUNCE]),
+            ("mail loops", counts[Outcome.IGNORED_LOOP]),
+            ("duplicates", counts[Outcome.DUPLICATE] + counts["seen"]),
+            ("quarantined", counts[QUARANTINED]),
+        ]
+        self.stdout.write(f"Imported {total} mails:")
+        for label, value in rows:
+            self.stdout.write(f"  {label:<15} {value}")
+        for line in unreadable:
+            self.stderr.write(f"Could not read {line}")
