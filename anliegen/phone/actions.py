@@ -249,8 +249,9 @@ def book_callback(*, ticket: Ticket, due_at: datetime.datetime, team: Team | Non
 
 
 def _lock(callback: Callback) -> Callback:
-    locked = Callback.objects.select_for_update().select_related("ticket", "team", "agent").get(pk=callback.pk)
-    callback.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    """Take the row lock, then re-read the callback (and drop cached relations)."""
+    list(Callback.objects.select_for_update().filter(pk=callback.pk).values_list("pk", flat=True))
+    callback.refresh_from_db()
     return callback
 
 

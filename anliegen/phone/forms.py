@@ -199,6 +199,8 @@ class OutcomeForm(forms.Form):
         data = super().clean()
         if data.get("outcome") == CallbackOutcome.RETRY and not data.get("retry_at") and "retry_at" not in self.errors:
             self.add_error("retry_at", _("Say when to try again."))
+        if data.get("outcome") != CallbackOutcome.RETRY:
+            return data
         try:
             _not_past(data.get("retry_at"), str(_("The next try")))
         except forms.ValidationError as exc:

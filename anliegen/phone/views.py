@@ -19,7 +19,7 @@ from anliegen.customers.actions import find_customer_by_phone
 from anliegen.phone import actions, journey
 from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
-from anliegen.phone.models import Callback, CallbackStatus
+from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
 from anliegen.tickets.access import access_ticket, visible_tickets
 from anliegen.tickets.actions import ActionError
 
@@ -161,8 +161,10 @@ def callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             if data["outcome"] == "cancel":
                 actions.cancel_callback(callback=callback, actor=user, reason=data["note"])
             else:
+                # The row's time field only counts for "try again"; "no answer" books nothing more.
+                retry_at = data["retry_at"] if data["outcome"] == CallbackOutcome.RETRY else None
                 actions.record_callback_outcome(callback=callback, outcome=data["outcome"], note=data["note"],
-                                                actor=user, retry_at=data["retry_at"])
+                                                actor=user, retry_at=retry_at)
         except ActionError as exc:
             error = str(exc)
     else:
