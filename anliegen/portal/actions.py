@@ -13,7 +13,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team, TeamKind
-from anliegen.customers.actions import find_customer_by_email, get_or_create_customer_by_email, normalise_email
+from anliegen.customers.actions import (
+    find_customer_by_email,
+    get_or_create_customer_by_email,
+    normalise_email,
+)
 from anliegen.customers.models import Customer
 from anliegen.portal import conf, tokens
 from anliegen.portal.models import Attempt, Purpose, SignInLink, Submission
@@ -36,6 +40,7 @@ class LinkInvalid(ActionError):
 
 # --- rate limits ------------------------------------------------------------------------------
 
+
 def _key_hash(kind: str, key: str) -> str:
     return salted_hmac("anliegen.portal.attempt", f"{kind}:{key}").hexdigest()
 
@@ -55,6 +60,7 @@ def count_attempt(*, kind: str, key: str, limit: int, window: datetime.timedelta
 
 # --- the team new concerns go to ---------------------------------------------------------------
 
+
 def portal_team() -> Team:
     """The configured team (ANLIEGEN_PORTAL_TEAM slug), else the first non-confidential support team."""
     slug = conf.portal_team_slug()
@@ -66,11 +72,14 @@ def portal_team() -> Team:
     if team is None:
         team = Team.objects.filter(kind=TeamKind.SUPPORT, confidential=False).order_by("pk").first()
     if team is None:
-        raise ActionError(_("New concerns cannot be received right now. Please write us an e-mail."))
+        raise ActionError(
+            _("New concerns cannot be received right now. Please write us an e-mail.")
+        )
     return team
 
 
 # --- sign-in links ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LinkRequest:
@@ -85,8 +94,13 @@ def issue_sign_in_link(*, customer: Customer, email: str) -> str:
     """Store a new one-time link for the customer; return the raw token (only ever mailed)."""
     token = tokens.new_link_token()
     now = timezone.now()
-    SignInLink.objects.create(customer=customer, token_hash=tokens.sha256(token), email=normalise_email(email),
-                              created_at=now, expires_at=now + conf.link_lifetime())
+    SignInLink.objects.create(
+        customer=customer,
+        token_hash=tokens.sha256(token),
+        email=normalise_email(email),
+        created_at=now,
+        expires_at=now + conf.link_lifetime(),
+    )
     return token
 
 
@@ -95,19 +109,28 @@ def request_sign_in_link(*, address: str, ip: str) -> LinkRequest:
     and unknown addresses alike, so the answer never tells whether an address is a customer's."""
     address = normalise_email(address)
     per_address = conf.link_requests_per_hour()
-    if not count_attempt(kind="link-address", key=address, limit=per_address) or \
-            not count_attempt(kind="link-ip", key=ip, limit=per_address * 4):
+    if not count_attempt(kind="link-address", key=address, limit=per_address) or not count_attempt(
+        kind="link-ip", key=ip, limit=per_address * 4
+    ):
         return LinkRequest(allowed=False, customer=None, token="")
     customer = find_customer_by_email(address)
     if customer is None or customer.anonymised_at is not None:
         return LinkRequest(allowed=True, customer=None, token="")
-    return LinkRequest(allowed=True, customer=customer, token=issue_sign_in_link(customer=customer, email=address),
-                       address=address)
+    return LinkRequest(
+        allowed=True,
+        customer=customer,
+        token=issue_sign_in_link(customer=customer, email=address),
+        address=address,
+    )
 
 
 def find_sign_in_link(*, token: str) -> SignInLink:
     """The link for a token if it can still be used; raise LinkInvalid otherwise (no write)."""
-    link = SignInLink.objects.select_related("customer").filter(token_hash=tokens.sha256(token or "")).first()
+    link = (
+        SignInLink.objects.select_related("customer")
+        .filter(token_hash=tokens.sha256(token or ""))
+        .first()
+    )
     if link is None or link.customer.anonymised_at is not None:
         raise LinkInvalid("forged")
     if link.used_at is not None:
@@ -122,7 +145,9 @@ def redeem_sign_in_link(*, token: str) -> Customer:
     """Use a link once: the conditional update lets exactly one of two simultaneous clicks win."""
     link = find_sign_in_link(token=token)
     now = timezone.now()
-    claimed = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    claimed = SignInLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
     if not claimed:
         raise LinkInvalid("used")
     return link.customer
@@ -130,16 +155,22 @@ def redeem_sign_in_link(*, token: str) -> Customer:
 
 # --- one-time forms ---------------------------------------------------------------------------
 
-def _claim(token: tokens.FormToken, *, purpose: str, customer: Customer | None) -> Submission | None:
+
+def _claim(
+    token: tokens.FormToken, *, purpose: str, customer: Customer | None
+) -> Submission | None:
     """Claim a form token. None: claimed now, go on. A Submission: the form was sent before."""
     try:
         with transaction.atomic():
-            Submission.objects.create(token_hash=token.hash, purpose=purpose, customer=customer,
-                                      created_at=timezone.now())
+            Submission.objects.create(
+                token_hash=token.hash, purpose=purpose, customer=customer, created_at=timezone.now()
+            )
         return None
     except IntegrityError:
         earlier = Submission.objects.select_related("ticket").get(token_hash=token.hash)
-        if earlier.purpose != purpose or (customer is not None and earlier.customer_id != customer.pk):
+        if earlier.purpose != purpose or (
+            customer is not None and earlier.customer_id != customer.pk
+        ):
             raise tokens.FormTokenInvalid("token used for another form")
         return earlier
 
@@ -152,23 +183,42 @@ class Outcome:
 
 
 @transaction.atomic
-def submit_concern(*, customer: Customer, form_token: str, subject: str, text: str,
-                   attachments: Sequence[IncomingFile] = ()) -> Outcome:
+def submit_concern(
+    *,
+    customer: Customer,
+    form_token: str,
+    subject: str,
+    text: str,
+    attachments: Sequence[IncomingFile] = (),
+) -> Outcome:
     """A signed-in customer raises a new concern in the portal."""
     token = tokens.read_form_token(form_token)
     earlier = _claim(token, purpose=Purpose.CONCERN, customer=customer)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=None, created=False)
-    ticket = create_ticket(subject=subject, customer=customer, team=portal_team(), channel=Channel.PORTAL,
-                           text=text, attachments=attachments, actor_label="customer",
-                           sender=customer.primary_email)
+    ticket = create_ticket(
+        subject=subject,
+        customer=customer,
+        team=portal_team(),
+        channel=Channel.PORTAL,
+        text=text,
+        attachments=attachments,
+        actor_label="customer",
+        sender=customer.primary_email,
+    )
     Submission.objects.filter(token_hash=token.hash).update(ticket=ticket)
     return Outcome(ticket=ticket, message=None, created=True)
 
 
 @transaction.atomic
-def reply_to_case(*, customer: Customer, ticket: Ticket, form_token: str, text: str,
-                  attachments: Sequence[IncomingFile] = ()) -> Outcome:
+def reply_to_case(
+    *,
+    customer: Customer,
+    ticket: Ticket,
+    form_token: str,
+    text: str,
+    attachments: Sequence[IncomingFile] = (),
+) -> Outcome:
     """A signed-in customer writes again on their case; a solved case reopens. A case merged
     into another of theirs takes the reply on the case it was merged into."""
     if ticket.customer_id != customer.pk:
@@ -182,31 +232,55 @@ def reply_to_case(*, customer: Customer, ticket: Ticket, form_token: str, text: 
     earlier = _claim(token, purpose=Purpose.REPLY, customer=customer)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=earlier.message, created=False)
-    message = add_customer_message(ticket=ticket, customer=customer, text=text, channel=Channel.PORTAL,
-                                   subject=ticket.subject, attachments=attachments)
+    message = add_customer_message(
+        ticket=ticket,
+        customer=customer,
+        text=text,
+        channel=Channel.PORTAL,
+        subject=ticket.subject,
+        attachments=attachments,
+    )
     Submission.objects.filter(token_hash=token.hash).update(ticket=ticket, message=message)
     return Outcome(ticket=ticket, message=message, created=True)
 
 
 @transaction.atomic
-def submit_webform(*, form_token: str, name: str, email: str, subject: str, text: str,
-                   attachments: Sequence[IncomingFile] = (), language: str = "") -> Outcome:
+def submit_webform(
+    *,
+    form_token: str,
+    name: str,
+    email: str,
+    subject: str,
+    text: str,
+    attachments: Sequence[IncomingFile] = (),
+    language: str = "",
+) -> Outcome:
     """Someone (known or not) writes through the web form: find or create the customer by
     address, open a case. Sending the same form twice opens one case."""
     token = tokens.read_form_token(form_token)
     earlier = _claim(token, purpose=Purpose.WEBFORM, customer=None)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=None, created=False)
-    customer = get_or_create_customer_by_email(address=email, name=" ".join(name.split())[:200],
-                                               preferred_language=language)
-    ticket = create_ticket(subject=subject, customer=customer, team=portal_team(), channel=Channel.WEBFORM,
-                           text=text, attachments=attachments, actor_label="webform",
-                           sender=normalise_email(email), meta={"webform": {"consent": True}})
+    customer = get_or_create_customer_by_email(
+        address=email, name=" ".join(name.split())[:200], preferred_language=language
+    )
+    ticket = create_ticket(
+        subject=subject,
+        customer=customer,
+        team=portal_team(),
+        channel=Channel.WEBFORM,
+        text=text,
+        attachments=attachments,
+        actor_label="webform",
+        sender=normalise_email(email),
+        meta={"webform": {"consent": True}},
+    )
     Submission.objects.filter(token_hash=token.hash).update(ticket=ticket, customer=customer)
     return Outcome(ticket=ticket, message=None, created=True)
 
 
 # --- housekeeping -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def prune_portal_records(*, now: datetime.datetime | None = None) -> int:

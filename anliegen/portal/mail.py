@@ -55,4 +55,9 @@ def send_webform_confirmation(*, ticket: Ticket, email: str) -> bool:
         "case_token": f"[#{ticket.number}]",
         "portal_url": absolute_url(reverse("portal:login")),
     }
-    return _send(template="webform_confirmation", context=context, to=email, language=_language(ticket.customer))
+    return _send(
+        template="webform_confirmation",
+        context=context,
+        to=email,
+        language=_language(ticket.customer),
+    )

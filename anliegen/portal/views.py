@@ -17,7 +17,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anliegen.customers.actions import set_preferred_language
+from anliegen.customers.actions import normalise_email, set_preferred_language
 from anliegen.customers.models import Customer
 from anliegen.portal import actions, conf
 from anliegen.portal.forms import (
@@ -30,7 +30,13 @@ from anliegen.portal.forms import (
     attachments_help,
 )
 from anliegen.portal.mail import send_sign_in_link, send_webform_confirmation
-from anliegen.portal.session import current_customer, portal_customer, sign_in, sign_out, use_language
+from anliegen.portal.session import (
+    current_customer,
+    portal_customer,
+    sign_in,
+    sign_out,
+    use_language,
+)
 from anliegen.portal.tokens import FormTokenInvalid
 from anliegen.tickets.access import access_customer_ticket
 from anliegen.tickets.actions import ActionError
@@ -48,6 +54,7 @@ def _ip(request: HttpRequest) -> str:
 
 # --- signing in -------------------------------------------------------------------------------
 
+
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
     if current_customer(request) is not None:
@@ -56,8 +63,13 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         outcome = actions.request_sign_in_link(address=form.cleaned_data["email"], ip=_ip(request))
         if not outcome.allowed:
-            form.add_error(None, _("Several sign-in links were requested for this address recently. "
-                                   "Please use the newest link in your mailbox or try again in an hour."))
+            form.add_error(
+                None,
+                _(
+                    "Several sign-in links were requested for this address recently. "
+                    "Please use the newest link in your mailbox or try again in an hour."
+                ),
+            )
             return render(request, "portal/login.html", {"form": form}, status=429)
         if outcome.customer is not None:
             send_sign_in_link(customer=outcome.customer, email=outcome.address, token=outcome.token)
@@ -67,12 +79,20 @@ def login(request: HttpRequest) -> HttpResponse:
 
 def link_sent(request: HttpRequest) -> HttpResponse:
     # The same page whether or not the address belongs to a customer.
-    return render(request, "portal/link_sent.html", {"minutes": int(conf.link_lifetime().total_seconds() // 60)})
+    return render(
+        request,
+        "portal/link_sent.html",
+        {"minutes": int(conf.link_lifetime().total_seconds() // 60)},
+    )
 
 
 def _link_problem(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "portal/link_invalid.html", {"reason": reason, "form": SignInForm()},
-                  status=404 if reason == "forged" else 410)
+    return render(
+        request,
+        "portal/link_invalid.html",
+        {"reason": reason, "form": SignInForm()},
+        status=404 if reason == "forged" else 410,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,8 +123,9 @@ def logout(request: HttpRequest) -> HttpResponse:
 def language(request: HttpRequest) -> HttpResponse:
     form = LanguageForm(request.POST)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("portal:cases")
     response = HttpResponseRedirect(target)
     if form.is_valid():
@@ -112,12 +133,18 @@ def language(request: HttpRequest) -> HttpResponse:
         customer = current_customer(request)
         if customer is not None:
             set_preferred_language(customer=customer, language=code)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
-                            samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
     return response
 
 
 # --- the customer's cases ---------------------------------------------------------------------
+
 
 @portal_customer
 def cases(request: HttpRequest, customer: Customer) -> HttpResponse:
@@ -126,20 +153,31 @@ def cases(request: HttpRequest, customer: Customer) -> HttpResponse:
     return render(request, "portal/cases.html", {"customer": customer, "page": page})
 
 
-def _case_page(request: HttpRequest, customer: Customer, ticket: Ticket, form: ReplyForm,
-               status: int = 200) -> HttpResponse:
+def _case_page(
+    request: HttpRequest, customer: Customer, ticket: Ticket, form: ReplyForm, status: int = 200
+) -> HttpResponse:
     conversation = (
-        Message.objects.filter(ticket=ticket).exclude(kind=MessageKind.NOTE)
+        Message.objects.filter(ticket=ticket)
+        .exclude(kind=MessageKind.NOTE)
         .select_related("author_user")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     merged_into = None
     if ticket.merged_into_id:
         merged_into = Ticket.objects.filter(pk=ticket.merged_into_id, customer=customer).first()
-    return render(request, "portal/case.html", {"customer": customer, "ticket": ticket, "form": form,
-                                                "conversation": conversation, "merged_into": merged_into,
-                                                "attachment_help": attachments_help()},
-                  status=status)
+    return render(
+        request,
+        "portal/case.html",
+        {
+            "customer": customer,
+            "ticket": ticket,
+            "form": form,
+            "conversation": conversation,
+            "merged_into": merged_into,
+            "attachment_help": attachments_help(),
+        },
+        status=status,
+    )
 
 
 @portal_customer
@@ -150,7 +188,9 @@ def case(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
 
 def _take_error(form: OneTimeForm, exc: Exception) -> None:
     if isinstance(exc, FormTokenInvalid):
-        form.add_error("form_token", _("This form has expired. Please check your entries and send it again."))
+        form.add_error(
+            "form_token", _("This form has expired. Please check your entries and send it again.")
+        )
     elif isinstance(exc, AttachmentRejected):
         form.add_error("attachments", str(exc))
     else:
@@ -165,9 +205,13 @@ def reply(request: HttpRequest, customer: Customer, number: str) -> HttpResponse
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            outcome = actions.reply_to_case(customer=customer, ticket=ticket, form_token=form.cleaned_data["form_token"],
-                                            text=form.cleaned_data["text"],
-                                            attachments=form.cleaned_data["attachments"])
+            outcome = actions.reply_to_case(
+                customer=customer,
+                ticket=ticket,
+                form_token=form.cleaned_data["form_token"],
+                text=form.cleaned_data["text"],
+                attachments=form.cleaned_data["attachments"],
+            )
         except (ActionError, AttachmentRejected, FormTokenInvalid) as exc:
             _take_error(form, exc)
         else:
@@ -184,34 +228,57 @@ def reply(request: HttpRequest, customer: Customer, number: str) -> HttpResponse
 @portal_customer
 @require_http_methods(["GET", "POST"])
 def new(request: HttpRequest, customer: Customer) -> HttpResponse:
-    form = (ConcernForm(request.POST, request.FILES) if request.method == "POST" else ConcernForm())
+    form = ConcernForm(request.POST, request.FILES) if request.method == "POST" else ConcernForm()
     if request.method == "POST":
         if form.is_valid():
             try:
-                outcome = actions.submit_concern(customer=customer, form_token=form.cleaned_data["form_token"],
-                                                 subject=form.cleaned_data["subject"], text=form.cleaned_data["text"],
-                                                 attachments=form.cleaned_data["attachments"])
+                outcome = actions.submit_concern(
+                    customer=customer,
+                    form_token=form.cleaned_data["form_token"],
+                    subject=form.cleaned_data["subject"],
+                    text=form.cleaned_data["text"],
+                    attachments=form.cleaned_data["attachments"],
+                )
             except (ActionError, AttachmentRejected, FormTokenInvalid) as exc:
                 _take_error(form, exc)
             else:
                 if outcome.ticket is None:  # sent before, and that case is gone since
                     return redirect("portal:cases")
                 if outcome.created:
-                    messages.success(request, _("Thank you. We received your concern as case %(number)s.")
-                                     % {"number": outcome.ticket.number})
+                    messages.success(
+                        request,
+                        _("Thank you. We received your concern as case %(number)s.")
+                        % {"number": outcome.ticket.number},
+                    )
                 else:
-                    messages.info(request, _("We had already received this concern as case %(number)s.")
-                                  % {"number": outcome.ticket.number})
+                    messages.info(
+                        request,
+                        _("We had already received this concern as case %(number)s.")
+                        % {"number": outcome.ticket.number},
+                    )
                 return redirect("portal:case", number=outcome.ticket.number)
         form.refresh_token()
-        return render(request, "portal/new.html", {"customer": customer, "form": form, "attachment_help": attachments_help()}, status=400)
-    return render(request, "portal/new.html", {"customer": customer, "form": form, "attachment_help": attachments_help()})
+        return render(
+            request,
+            "portal/new.html",
+            {"customer": customer, "form": form, "attachment_help": attachments_help()},
+            status=400,
+        )
+    return render(
+        request,
+        "portal/new.html",
+        {"customer": customer, "form": form, "attachment_help": attachments_help()},
+    )
 
 
 @portal_customer
 def attachment(request: HttpRequest, customer: Customer, pk: int) -> HttpResponse:
-    item = (Attachment.objects.select_related("message").exclude(message__kind=MessageKind.NOTE)
-            .filter(pk=pk).first())
+    item = (
+        Attachment.objects.select_related("message")
+        .exclude(message__kind=MessageKind.NOTE)
+        .filter(pk=pk)
+        .first()
+    )
     if item is None:
         raise Http404("No such attachment")
     access_customer_ticket(customer, item.message.ticket_id)
@@ -219,11 +286,16 @@ def attachment(request: HttpRequest, customer: Customer, pk: int) -> HttpRespons
     if not path.exists():
         raise Http404("The file is missing from storage")
     # Always a download: a customer's browser never renders an uploaded file as a page.
-    return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename,
-                        content_type="application/octet-stream")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=item.filename,
+        content_type="application/octet-stream",
+    )
 
 
 # --- the embeddable web form ------------------------------------------------------------------
+
 
 def webform_csp() -> dict[str, list[str]]:
     """The site's policy with frame-ancestors opened to the origins that embed the form."""
@@ -234,7 +306,11 @@ def webform_csp() -> dict[str, list[str]]:
 
 def _webform(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "portal/webform.html", {"form": WebForm(), "attachment_help": attachments_help()})
+        return render(
+            request,
+            "portal/webform.html",
+            {"form": WebForm(), "attachment_help": attachments_help()},
+        )
     form = WebForm(request.POST, request.FILES)
     ip = _ip(request)
     if form.is_robot():
@@ -244,32 +320,50 @@ def _webform(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/webform_thanks.html", {"ticket": None})
     status = 400
     if form.is_valid():
-        if not actions.count_attempt(kind="webform-ip", key=ip, limit=conf.webform_submissions_per_hour()):
-            form.add_error(None, _("We received many messages from your network in the last hour. "
-                                   "Please try again later or write us an e-mail."))
+        if not actions.count_attempt(
+            kind="webform-ip", key=ip, limit=conf.webform_submissions_per_hour()
+        ):
+            form.add_error(
+                None,
+                _(
+                    "We received many messages from your network in the last hour. "
+                    "Please try again later or write us an e-mail."
+                ),
+            )
             status = 429
         else:
             data = form.cleaned_data
             try:
                 outcome = actions.submit_webform(
-                    form_token=data["form_token"], name=data["name"], email=data["email"],
-                    subject=data["subject"], text=data["text"], attachments=data["attachments"],
+                    form_token=data["form_token"],
+                    name=data["name"],
+                    email=data["email"],
+                    subject=data["subject"],
+                    text=data["text"],
+                    attachments=data["attachments"],
                     language=getattr(request, "LANGUAGE_CODE", ""),
                 )
             except (ActionError, AttachmentRejected, FormTokenInvalid) as exc:
                 _take_error(form, exc)
             else:
                 if outcome.created and outcome.ticket is not None:
-                    send_webform_confirmation(ticket=outcome.ticket, email=data["email"])
+                    send_webform_confirmation(
+                        ticket=outcome.ticket, email=normalise_email(data["email"])
+                    )
                 return render(request, "portal/webform_thanks.html", {"ticket": outcome.ticket})
     form.refresh_token()
-    return render(request, "portal/webform.html", {"form": form, "attachment_help": attachments_help()},
-                  status=status)
+    return render(
+        request,
+        "portal/webform.html",
+        {"form": form, "attachment_help": attachments_help()},
+        status=status,
+    )
 
 
 # Embedded in other sites' pages: those sites may frame it (CSP frame-ancestors, no
 # X-Frame-Options), and it takes no CSRF token because the browser withholds our cookies in
 # a third-party frame. It changes nothing for a signed-in person; the one-time token, the
 # honeypot, the minimum fill time and the per-IP limit keep robots out.
-webform = xframe_options_exempt(csp_override(webform_csp())(csrf_exempt(
-    require_http_methods(["GET", "POST"])(_webform))))
+webform = xframe_options_exempt(
+    csp_override(webform_csp())(csrf_exempt(require_http_methods(["GET", "POST"])(_webform)))
+)

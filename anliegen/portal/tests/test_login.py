@@ -42,7 +42,11 @@ def test_it_mails_a_one_time_link_to_a_known_address(client, world, settings):
     assert link.customer == world.customer
     assert link.token_hash == tokens.sha256(token) != token  # only the hash is stored
     assert link.used_at is None
-    assert datetime.timedelta(minutes=29) < link.expires_at - link.created_at <= datetime.timedelta(minutes=30)
+    assert (
+        datetime.timedelta(minutes=29)
+        < link.expires_at - link.created_at
+        <= datetime.timedelta(minutes=30)
+    )
 
 
 def test_it_answers_the_same_for_an_unknown_address(client, world):
@@ -150,8 +154,15 @@ def test_it_signs_out(customer_client, world):
     assert customer_client.get(reverse("portal:cases"))["Location"] == reverse("portal:login")
 
 
-@pytest.mark.parametrize("name,args", [("portal:cases", []), ("portal:new", []), ("portal:case", ["A-100001"]),
-                                       ("portal:attachment", [1])])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("portal:cases", []),
+        ("portal:new", []),
+        ("portal:case", ["A-100001"]),
+        ("portal:attachment", [1]),
+    ],
+)
 def test_it_sends_anonymous_visitors_to_sign_in(client, world, name, args):
     response = client.get(reverse(name, args=args))
     assert response.status_code == 302
@@ -180,7 +191,9 @@ def test_it_speaks_the_customers_language_once_signed_in(client, world):
 
 
 def test_it_saves_the_language_a_customer_chooses(customer_client, world):
-    response = customer_client.post(reverse("portal:language"), {"language": "en", "next": "/portal/"})
+    response = customer_client.post(
+        reverse("portal:language"), {"language": "en", "next": "/portal/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/portal/"
     world.customer.refresh_from_db()
@@ -189,6 +202,8 @@ def test_it_saves_the_language_a_customer_chooses(customer_client, world):
 
 
 def test_it_does_not_redirect_elsewhere_after_choosing_a_language(client, world):
-    response = client.post(reverse("portal:language"), {"language": "de", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("portal:language"), {"language": "de", "next": "https://evil.example/"}
+    )
     assert response["Location"] == reverse("portal:cases")
     assert response.cookies["django_language"].value == "de"
