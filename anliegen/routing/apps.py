@@ -1,6 +1,25 @@
+import datetime
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class Config(AppConfig):
     name = "anliegen.routing"
     label = "routing"
+    verbose_name = _("Routing, SLAs and escalation")
+
+    def ready(self) -> None:
+        from anliegen.lib import periodic
+        from anliegen.routing import handlers, tasks
+        from anliegen.tickets import hooks
+
+        hooks.register("ticket_created", handlers.on_ticket_created)
+        hooks.register("message_added", handlers.on_message_added)
+        hooks.register("reply_added", handlers.on_reply_added)
+        hooks.register("ticket_changed", handlers.on_ticket_changed)
+        hooks.register_panel(hooks.Panel(name="routing", title=_("Routing and SLA"), url_name="routing:panel",
+                                         order=20))
+        periodic.register("routing.check_slas", tasks.check_slas, every=datetime.timedelta(minutes=1))
+        periodic.register("routing.retry_quality_care", tasks.retry_quality_care,
+                          every=datetime.timedelta(minutes=15))

@@ -1,0 +1,1 @@
+"""Service levels: business-hours arithmetic (calendar, pure) and due times per case (compute)."""
