@@ -1,0 +1,107 @@
+"""anliegen import-mail: .eml files, folders, mbox and maildir, with a summary; idempotent."""
+
+import mailbox
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from anliegen.mail.models import InboundMail, Mailbox, Quarantine
+from anliegen.mail.tests.rawmail import make_raw
+from anliegen.tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    # The attachment store lives in pytest's tmp_path (conftest); keep the mails apart from it.
+    folder = tmp_path / "import"
+    folder.mkdir()
+    return folder
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("import_mail", *args, "--no-progress", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def _summary(output: str) -> dict[str, int]:
+    rows = {}
+    for line in output.splitlines()[1:]:
+        label, _sep, value = line.strip().rpartition(" ")
+        rows[label.strip()] = int(value)
+    return rows
+
+
+def test_it_imports_eml_files_and_folders(world, folder: Path):
+    mails = folder / "mails"
+    mails.mkdir()
+    (mails / "a.eml").write_bytes(make_raw(subject="Eins", message_id="eins@example.org"))
+    (mails / "b.eml").write_bytes(make_raw(subject="Re: Eins", in_reply_to="eins@example.org"))
+    (mails / ".hidden.eml").write_bytes(make_raw(subject="versteckt"))
+    single = folder / "c.eml"
+    single.write_bytes(make_raw(subject="Drei"))
+    (mails / "broken.eml").write_bytes(b"\x00\x00 nothing readable")
+
+    output = run(str(mails), str(single))
+
+    assert output.startswith("Imported 4 mails:")
+    assert _summary(output) == {"new cases": 2, "added to cases": 1, "bounces": 0, "mail loops": 0,
+                                "duplicates": 0, "quarantined": 1}
+    assert InboundMail.objects.count() == 3 and Quarantine.objects.count() == 1
+    assert set(Ticket.objects.filter(inbound_mails__isnull=False).values_list("subject", flat=True)) == {"Eins", "Drei"}
+
+
+def test_it_imports_nothing_twice(world, folder: Path):
+    (folder / "a.eml").write_bytes(make_raw())
+    run(str(folder))
+    output = run(str(folder))
+    assert _summary(output)["duplicates"] == 1 and _summary(output)["new cases"] == 0
+    assert InboundMail.objects.count() == 1
+
+
+def test_it_imports_an_mbox(world, folder: Path):
+    path = folder / "archive.mbox"
+    box = mailbox.mbox(path)
+    for n in range(3):
+        box.add(make_raw(subject=f"Archiv {n}"))
+    box.flush()
+    box.close()
+
+    output = run(str(path))
+    assert _summary(output)["new cases"] == 3
+    assert Ticket.objects.filter(subject__startswith="Archiv").count() == 3
+
+
+def test_it_imports_a_maildir(world, folder: Path):
+    path = folder / "Maildir"
+    box = mailbox.Maildir(path, create=True)
+    box.add(make_raw(subject="Aus dem Maildir", message_id="md-1@example.org"))
+    box.add(make_raw(subject="AW: Aus dem Maildir", in_reply_to="md-1@example.org"))
+    output = run(str(folder))  # found inside a folder, too
+    assert _summary(output)["new cases"] == 1 and _summary(output)["added to cases"] == 1
+
+
+def test_it_gives_new_cases_to_the_team_asked_for(world, folder: Path):
+    (folder / "a.eml").write_bytes(make_raw(subject="Für den Vertrieb"))
+    run(str(folder), "--team", world.commercial.slug)
+    assert Ticket.objects.get(subject="Für den Vertrieb").team == world.commercial
+
+
+def test_it_counts_mail_against_a_mailbox(world, folder: Path):
+    box = Mailbox.objects.create(name="Vertrieb", team=world.commercial, address="vertrieb@anliegen.example")
+    (folder / "a.eml").write_bytes(make_raw(subject="Über das Postfach"))
+    run(str(folder), "--mailbox", "Vertrieb")
+    inbound = InboundMail.objects.get()
+    assert inbound.mailbox == box and inbound.source == "import" and inbound.ticket.team == world.commercial
+
+
+def test_it_refuses_an_unknown_team_or_path(world, folder: Path):
+    with pytest.raises(CommandError, match="no team"):
+        run(str(folder), "--team", "nope")
+    with pytest.raises(CommandError, match="does not exist"):
+        run(str(folder / "missing"))
+    assert InboundMail.objects.count() == 0
