@@ -3,6 +3,7 @@ writing a history event. Views, API, commands, mail ingest and tests all call th
 
 import datetime
 from collections.abc import Iterable, Sequence
+import dataclasses
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team, User
+from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.lib.html import html_to_text, sanitise_html
 from anliegen.tickets import hooks, search
@@ -24,6 +26,7 @@ from anliegen.tickets.models import (
     Level,
     Message,
     MessageKind,
+    Presence,
     Priority,
     Status,
     Tag,
@@ -366,3 +369,131 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None, reason:
     _record(source, actor=actor, kind="merged", field="merged_into", before=None,
             after={"into": target.number}, reason=reason, at=at)
     return target
+
+
+# --- The agent workspace: presence, forms sent twice, bulk changes ----------------------------
+
+FORM_TOKEN_KEY = "form_token"
+# Presence rows this old are deleted when anyone sends a heartbeat on the case.
+_PRESENCE_KEEP = datetime.timedelta(minutes=5)
+
+
+@transaction.atomic
+def note_presence(*, ticket: Ticket, user: User, typing: bool | None = None) -> Presence:
+    """A heartbeat: user has the case open. typing=True: they are writing a reply now;
+    typing=False: they stopped (the reply was sent); None keeps what was known.
+
+    Presence changes nothing on the case, so it writes no Event (history would fill with
+    heartbeats)."""
+    now = _now()
+    values: dict[str, Any] = {"seen_at": now}
+    if typing is True:
+        values["typing_at"] = now
+    elif typing is False:
+        values["typing_at"] = None
+    Presence.objects.filter(ticket=ticket, seen_at__lt=now - _PRESENCE_KEEP).delete()
+    presence, _created = Presence.objects.update_or_create(ticket=ticket, user=user, defaults=values)
+    return presence
+
+
+def _earlier_submission(messages: Any, form_token: str) -> Message | None:
+    if not form_token:
+        return None
+    return messages.filter(**{f"meta__{FORM_TOKEN_KEY}": form_token}).order_by("id").first()
+
+
+def _token_meta(form_token: str, **extra: Any) -> dict[str, Any]:
+    meta = dict(extra)
+    if form_token:
+        meta[FORM_TOKEN_KEY] = form_token[:64]
+    return meta
+
+
+@transaction.atomic
+def add_reply_once(*, ticket: Ticket, author: User, form_token: str, text: str,
+                   attachments: Sequence[IncomingFile] = (), status: str | None = None) -> tuple[Message, bool]:
+    """add_reply for a form that may arrive twice (double click, reload, a retried request).
+    The form's one-time token is kept in the reply's meta; a second post with the same token
+    returns (the first reply, False). The case's row lock makes simultaneous posts queue up."""
+    _lock(ticket)
+    earlier = _earlier_submission(Message.objects.filter(ticket=ticket), form_token[:64])
+    if earlier is not None:
+        return earlier, False
+    message = add_reply(ticket=ticket, author=author, text=text, attachments=attachments, status=status,
+                        meta=_token_meta(form_token))
+    return message, True
+
+
+@transaction.atomic
+def add_note_once(*, ticket: Ticket, author: User, form_token: str, text: str) -> tuple[Message, bool]:
+    """add_note, stored once however often the same form is sent (see add_reply_once)."""
+    _lock(ticket)
+    earlier = _earlier_submission(Message.objects.filter(ticket=ticket), form_token[:64])
+    if earlier is not None:
+        return earlier, False
+    return add_note(ticket=ticket, author=author, text=text, meta=_token_meta(form_token)), True
+
+
+@transaction.atomic
+def create_ticket_once(*, form_token: str, customer_email: str, customer_name: str = "", team: Team,
+                       subject: str, text: str, channel: str, priority: int, actor: User) -> tuple[Ticket, bool]:
+    """An agent opens a case for a customer found (or created) by e-mail address: a letter, a
+    call, a conversation at the counter. Sending the same form twice opens one case: the
+    customer's row lock serialises the two posts and the token in the first message's meta
+    finds the earlier case."""
+    if channel not in Channel.values:
+        raise ActionError(_("Unknown channel: %(channel)s") % {"channel": channel})
+    if priority not in Priority.values:
+        raise ActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
+    customer = get_or_create_customer_by_email(address=customer_email, name=" ".join(customer_name.split())[:200],
+                                               preferred_language=team.default_language)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    earlier = _earlier_submission(Message.objects.filter(ticket__customer=customer), form_token[:64])
+    if earlier is not None:
+        return earlier.ticket, False
+    ticket = create_ticket(subject=subject, customer=customer, team=team, channel=channel, text=text,
+                           actor=actor, priority=priority, language=customer.preferred_language,
+                           meta=_token_meta(form_token, entered_by=actor.pk))
+    return ticket, True
+
+
+@dataclasses.dataclass
+class BulkOutcome:
+    """What a bulk change did: the case numbers changed, left as they were, and refused (with why)."""
+
+    changed: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    failed: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+
+
+def update_tickets(*, tickets: Iterable[Ticket], actor: User, status: str = "", priority: int | None = None,
+                   assign: bool = False, assignee: User | None = None, team: Team | None = None,
+                   add_tag: str = "") -> BulkOutcome:
+    """Apply the same changes to many cases, one case at a time through the actions above.
+
+    Each case changes in its own transaction: all of its changes or none, and a case that
+    refuses (a confidential team, a merged case) does not undo the others. assign=True sets
+    the assignee (None: nobody); empty values leave a field as it is."""
+    outcome = BulkOutcome()
+    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                if status:
+                    set_status(ticket=ticket, status=status, actor=actor)
+                if priority:
+                    set_priority(ticket=ticket, priority=priority, actor=actor)
+                if team is not None:
+                    move_to_team(ticket=ticket, team=team, actor=actor)
+                if assign:
+                    assign_ticket(ticket=ticket, assignee=assignee, actor=actor)
+                if add_tag.strip():
+                    tag_ticket(ticket=ticket, add=[add_tag], actor=actor)
+        except ActionError as exc:
+            outcome.failed.append((ticket.number, str(exc)))
+            continue
+        if Event.objects.filter(ticket=ticket, id__gt=last_event).exists():
+            outcome.changed.append(ticket.number)
+        else:
+            outcome.unchanged.append(ticket.number)
+    return outcome
