@@ -67,3 +67,20 @@ def access_customer_ticket(customer: Customer, number: str | int, *, via: str = 
     if log:
         log_access(ticket, via=via, customer=customer)
     return ticket
+
+
+def visible_tickets_by_number(user: User, numbers: list[str]) -> tuple[list[Ticket], list[str]]:
+    """The cases among numbers that user may see (one query, not logged: changing a case in
+    bulk is not reading it), and the numbers refused: malformed, unknown or not theirs alike,
+    so a refusal does not tell whether a case exists."""
+    wanted: dict[int, str] = {}
+    refused: list[str] = []
+    for number in numbers:
+        pk = parse_number(number)
+        if pk is None:
+            refused.append(number)
+        else:
+            wanted[pk] = number
+    found = {t.pk: t for t in visible_tickets(user).select_related("team").filter(pk__in=list(wanted))}
+    refused += [number for pk, number in wanted.items() if pk not in found]
+    return [found[pk] for pk in wanted if pk in found], refused
