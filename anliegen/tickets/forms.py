@@ -1,8 +1,15 @@
+"""The workspace's forms. Every problem is said next to its field (or at the top of the form)."""
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from anliegen.tickets.models import Level, Priority, Status
+from anliegen.accounts.models import Team, User
+from anliegen.tickets.models import Channel, Level, Priority, Status
 from anliegen.tickets.storage import AttachmentRejected, IncomingFile, check_file
 
 
@@ -26,7 +33,19 @@ class MultipleFileField(forms.FileField):
         return result
 
 
-class ReplyForm(forms.Form):
+class OneTimeForm(forms.Form):
+    """A form that carries a one-time token (hidden): the action stores what it creates once,
+    however often the same form arrives (double click, reload, a retried request)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4().hex)
+
+
+class ReplyForm(OneTimeForm):
     text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 6}), strip=True,
                            error_messages={"required": _("Write a reply before sending.")})
     status = forms.ChoiceField(label=_("Then set status"), choices=[("", _("keep"))] + list(Status.choices),
@@ -34,7 +53,7 @@ class ReplyForm(forms.Form):
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(OneTimeForm):
     text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}), strip=True,
                            error_messages={"required": _("Write a note before saving.")})
 
@@ -67,3 +86,75 @@ class MergeForm(forms.Form):
 
 
 ATTACHMENT_LIMIT_MB = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+
+BULK_MAX = 500
+
+
+class CaseNumbersField(forms.Field):
+    """The case numbers ticked in a queue (checkboxes named "tickets")."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        return list(dict.fromkeys(str(v).strip()[:30] for v in values if str(v).strip()))
+
+    def validate(self, value: list[str]) -> None:
+        if not value:
+            raise forms.ValidationError(_("Tick at least one case."), code="required")
+        if len(value) > BULK_MAX:
+            raise forms.ValidationError(_("Change at most %(max)d cases at once.") % {"max": BULK_MAX})
+
+
+class BulkForm(forms.Form):
+    """The same change for every ticked case in a queue. Empty choices keep what is there."""
+
+    tickets = CaseNumbersField()
+    status = forms.ChoiceField(label=_("Set status"), required=False,
+                               choices=[("", _("keep"))] + list(Status.choices))
+    priority = forms.TypedChoiceField(label=_("Set priority"), required=False, coerce=int, empty_value=None,
+                                      choices=[("", _("keep"))] + list(Priority.choices))
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    team = forms.ChoiceField(label=_("Move to team"), required=False)
+    add_tag = forms.CharField(label=_("Add tag"), required=False, max_length=60)
+
+    def __init__(self, *args: Any, teams: Iterable[Team] = (), assignees: Iterable[User] = (),
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("keep"))] + [(str(t.pk), t.name) for t in teams]
+        self.fields["assignee"].choices = [("", _("keep")), ("me", _("me")), ("none", _("nobody"))] + [
+            (str(u.pk), str(u)) for u in assignees
+        ]
+        self.fields["team"].error_messages["invalid_choice"] = _("Choose one of your teams.")
+        self.fields["assignee"].error_messages["invalid_choice"] = _("Choose a member of your teams.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(name) for name in ("status", "priority", "assignee", "team", "add_tag")):
+            raise forms.ValidationError(_("Choose at least one change to make."))
+        return data
+
+
+class NewCaseForm(OneTimeForm):
+    customer_email = forms.EmailField(
+        label=_("Customer's e-mail address"), max_length=254,
+        help_text=_("An unknown address creates a new customer."),
+        error_messages={"required": _("Enter the customer's e-mail address."),
+                        "invalid": _("Enter a valid e-mail address.")},
+    )
+    customer_name = forms.CharField(label=_("Customer's name"), max_length=200, required=False,
+                                    help_text=_("Only used for a new customer."))
+    subject = forms.CharField(label=_("Subject"), max_length=300,
+                              error_messages={"required": _("Give the case a short subject.")})
+    text = forms.CharField(label=_("The customer's concern"), max_length=50_000,
+                           widget=forms.Textarea(attrs={"rows": 8}),
+                           error_messages={"required": _("Describe the customer's concern.")})
+    team = forms.ChoiceField(label=_("Team"), error_messages={"required": _("Choose the team that takes the case."),
+                                                             "invalid_choice": _("Choose one of your teams.")})
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int,
+                                      initial=Priority.NORMAL)
+
+    def __init__(self, *args: Any, teams: Iterable[Team] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "—")] + [(str(t.pk), t.name) for t in teams]

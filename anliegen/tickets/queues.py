@@ -1,15 +1,29 @@
-"""Queue listings with filters and keyset pagination (fast at any depth: no OFFSET)."""
+"""Queue listings with filters and keyset pagination (fast at any depth: no OFFSET).
+
+Every query here is bounded by an index and a LIMIT, so a queue page costs the same at
+1,000 cases as at 1,000,000:
+
+- a page of "active" cases reads each active status along the queue index
+  (team or assignee, status, -last_activity_at, -id) and merges the three short runs,
+  instead of sorting every active case of the team;
+- the live poll asks only for rows newer than the newest one shown;
+- the header counts per status stop counting at COUNT_CAP ("999+")."""
 
 import base64
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
+from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from anliegen.accounts.models import User
 from anliegen.tickets.models import ACTIVE_STATUSES, Level, Priority, Status, Ticket
 
 PAGE_SIZE = 50
+LIVE_LIMIT = 50
+COUNT_CAP = 999
 
 
 @dataclass
@@ -30,16 +44,34 @@ class Filters:
         level = query.get("level", "")
         level = level if level in Level.values else ""
         assignee = query.get("assignee", "")
-        if assignee not in ("", "me", "none") and not assignee.isdigit():
+        if assignee not in ("", "me", "none") and not (assignee.isdigit() and len(assignee) < 12):
             assignee = ""
         return cls(status=status, priority=priority, assignee=assignee, level=level,
                    tag=query.get("tag", "").strip().lower()[:60])
 
-    def apply(self, tickets: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses shown; empty means all of them."""
         if self.status == "active":
-            tickets = tickets.filter(status__in=ACTIVE_STATUSES)
-        elif self.status != "all":
-            tickets = tickets.filter(status=self.status)
+            return tuple(ACTIVE_STATUSES)
+        if self.status == "all":
+            return ()
+        return (self.status,)
+
+    def query(self, **changes: str) -> str:
+        """The query string of these filters with some values changed (for quick-filter links)."""
+        values = {"status": self.status, "priority": str(self.priority or ""), "assignee": self.assignee,
+                  "level": self.level, "tag": self.tag}
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v and not (k == "status" and v == "active")})
+
+    def apply(self, tickets: QuerySet[Ticket], user: User, *, status: bool = True) -> QuerySet[Ticket]:
+        """Narrow tickets by these filters; status=False leaves the status to the caller (see page)."""
+        statuses = self.statuses
+        if status and len(statuses) == 1:
+            tickets = tickets.filter(status=statuses[0])
+        elif status and statuses:
+            tickets = tickets.filter(status__in=statuses)
         if self.priority:
             tickets = tickets.filter(priority=self.priority)
         if self.assignee == "me":
@@ -55,16 +87,23 @@ class Filters:
         return tickets
 
 
-def encode_cursor(ticket: Ticket) -> str:
-    raw = f"{ticket.last_activity_at.isoformat()}|{ticket.pk}".encode()
+def encode_position(stamp: datetime.datetime, pk: int) -> str:
+    raw = f"{stamp.isoformat()}|{pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def encode_cursor(ticket: Ticket) -> str:
+    return encode_position(ticket.last_activity_at, ticket.pk)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|")
-        return datetime.datetime.fromisoformat(stamp), int(pk)
+        moment = datetime.datetime.fromisoformat(stamp)
+        if moment.tzinfo is None:
+            return None
+        return moment, int(pk)
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -75,14 +114,66 @@ class Page:
     next_cursor: str | None
 
 
-def page(tickets: QuerySet[Ticket], cursor: str = "", size: int = PAGE_SIZE) -> Page:
+def _run(tickets: QuerySet[Ticket], position: tuple[datetime.datetime, int] | None, limit: int) -> list[Ticket]:
     tickets = tickets.order_by("-last_activity_at", "-id")
-    position = decode_cursor(cursor) if cursor else None
     if position:
         stamp, pk = position
         tickets = tickets.filter(Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, id__lt=pk))
-    rows = list(
-        tickets.select_related("customer", "assignee", "team").prefetch_related("tags")[: size + 1]
-    )
+    return list(tickets.select_related("customer", "assignee", "team")[:limit])
+
+
+def page(tickets: QuerySet[Ticket], cursor: str = "", size: int = PAGE_SIZE, *,
+         split_statuses: Sequence[str] = ()) -> Page:
+    """One page, newest activity first. With split_statuses, tickets must not be filtered by
+    status yet: each status is read along its own index run and the runs are merged."""
+    position = decode_cursor(cursor) if cursor else None
+    if len(split_statuses) > 1:
+        runs = [_run(tickets.filter(status=s), position, size + 1) for s in split_statuses]
+        rows = sorted(chain(*runs), key=lambda t: (t.last_activity_at, t.pk), reverse=True)[: size + 1]
+    elif split_statuses:
+        rows = _run(tickets.filter(status=split_statuses[0]), position, size + 1)
+    else:
+        rows = _run(tickets, position, size + 1)
+    shown = rows[:size]
+    prefetch_related_objects(shown, "tags")
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
-    return Page(tickets=rows[:size], next_cursor=next_cursor)
+    return Page(tickets=shown, next_cursor=next_cursor)
+
+
+def newer(tickets: QuerySet[Ticket], since: str, limit: int = LIVE_LIMIT) -> list[Ticket]:
+    """Cases (already filtered) with activity after the position `since`, newest first: what a
+    live queue prepends. An unreadable position gives nothing rather than everything."""
+    position = decode_cursor(since)
+    if position is None:
+        return []
+    stamp, pk = position
+    rows = list(
+        tickets.filter(Q(last_activity_at__gt=stamp) | Q(last_activity_at=stamp, id__gt=pk))
+        .order_by("-last_activity_at", "-id").select_related("customer", "assignee", "team")[:limit]
+    )
+    prefetch_related_objects(rows, "tags")
+    return rows
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+    capped: bool
+
+    @property
+    def shown(self) -> str:
+        return f"{self.count}+" if self.capped else str(self.count)
+
+
+def status_counts(tickets: QuerySet[Ticket], statuses: Sequence[str] = ACTIVE_STATUSES,
+                  cap: int | None = None) -> list[StatusCount]:
+    """How many cases per status, counting at most cap+1 each (an index range, never the table)."""
+    cap = COUNT_CAP if cap is None else cap
+    result = []
+    for status in statuses:
+        count = tickets.filter(status=status).order_by()[: cap + 1].count()
+        result.append(StatusCount(status=status, label=str(Status(status).label), count=min(count, cap),
+                                  capped=count > cap))
+    return result

@@ -1,21 +1,46 @@
-"""The agent workspace: queues, the case view and its forms. Views are thin: parse, access,
-one action, render."""
+"""The agent workspace: queues (live, with bulk changes), the case view and its forms, the
+collision notice, the new-case form and the lead's view. Views are thin: parse, access, one
+action, render."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from anliegen.accounts.models import Team, User
-from anliegen.tickets import actions, hooks, queues
-from anliegen.tickets.access import access_ticket, can_see_team, visible_teams, visible_tickets
-from anliegen.tickets.forms import EscalateForm, MergeForm, NoteForm, ReplyForm, TagsForm, TicketFieldsForm
+from anliegen.tickets import actions, dashboard, history, hooks, presence, queues
+from anliegen.tickets.access import (
+    access_ticket,
+    can_see_team,
+    visible_teams,
+    visible_tickets,
+    visible_tickets_by_number,
+)
+from anliegen.tickets.forms import (
+    BulkForm,
+    EscalateForm,
+    MergeForm,
+    NewCaseForm,
+    NoteForm,
+    ReplyForm,
+    TagsForm,
+    TicketFieldsForm,
+)
 from anliegen.tickets.models import Attachment, Level, Message, Priority, Status, Ticket
 from anliegen.tickets.search import search_tickets
 from anliegen.tickets.storage import path_for
+
+CUSTOMER_CASES_SHOWN = 20
 
 
 @login_required
@@ -23,21 +48,67 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("tickets:mine")
 
 
-def _queue_response(request: HttpRequest, tickets, *, title: str, team: Team | None = None) -> HttpResponse:
+# --- Queues ------------------------------------------------------------------------------------
+
+def _teammates(user: User, team: Team | None = None) -> QuerySet[User]:
+    """Whom cases in this queue can be given to: the team's members (or those of all the user's teams)."""
+    people = User.objects.filter(is_active=True)
+    if team is not None:
+        return people.filter(memberships__team=team).distinct()
+    return people.filter(memberships__team__in=visible_teams(user)).distinct()
+
+
+def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: str,
+                    team: Team | None = None) -> HttpResponse:
+    user: User = request.user
     filters = queues.Filters.from_query(request.GET)
-    result = queues.page(filters.apply(tickets, request.user), request.GET.get("after", ""))
+    if request.GET.get("live"):
+        # The live poll: only cases newer than the newest row the page shows (see anliegen.js).
+        rows = _with_cursors(queues.newer(filters.apply(tickets, user), request.GET.get("since", "")))
+        if not rows:
+            return HttpResponse(status=204)
+        return render(request, "tickets/_queue_rows.html", {"rows": rows, "selectable": True})
+    cursor = request.GET.get("after", "")
+    result = queues.page(filters.apply(tickets, user, status=False), cursor, size=queues.PAGE_SIZE,
+                         split_statuses=filters.statuses)
+    rows = _with_cursors(result.tickets)
+    if request.htmx and request.GET.get("partial"):
+        return render(request, "tickets/_queue_rows.html", {"rows": rows, "selectable": True})
+    teammates = list(_teammates(user, team))
+    counts = queues.status_counts(tickets)
     context = {
-        "title": title, "team": team, "page": result, "filters": filters,
-        "statuses": Status.choices, "priorities": Priority.choices, "levels": Level.choices,
+        "title": title, "team": team, "page": result, "rows": rows, "filters": filters,
+        "selectable": True, "statuses": Status.choices, "priorities": Priority.choices, "levels": Level.choices,
+        "count_links": [(c, filters.query(status=c.status)) for c in counts], "teammates": teammates,
         "query_without_cursor": _without(request, "after"),
+        "live": not cursor,
+        "live_query": _without(request, "after", "live", "since", "partial"),
+        "live_since": queues.encode_position(timezone.now(), 0),
+        "bulk_form": BulkForm(teams=visible_teams(user), assignees=teammates),
+        "quick_filters": [
+            (_("Active"), filters.query(status="active", assignee="", priority=""), False),
+            (_("Unassigned"), filters.query(status="active", assignee="none", priority=""),
+             filters.assignee == "none"),
+            (_("Urgent"), filters.query(status="active", assignee="", priority=str(Priority.URGENT)),
+             filters.priority == Priority.URGENT),
+            (_("Pending"), filters.query(status=Status.PENDING, assignee="", priority=""),
+             filters.status == Status.PENDING),
+        ],
     }
-    template = "tickets/_queue_rows.html" if request.htmx and request.GET.get("partial") else "tickets/queue.html"
-    return render(request, template, context)
+    return render(request, "tickets/queue.html", context)
 
 
-def _without(request: HttpRequest, key: str) -> str:
+def _with_cursors(rows: list[Ticket]) -> list[Ticket]:
+    """Give each row its keyset position; the live poll asks for what is newer than the top one."""
+    for ticket in rows:
+        ticket.queue_cursor = queues.encode_cursor(ticket)  # type: ignore[attr-defined]
+    return rows
+
+
+def _without(request: HttpRequest, *keys: str) -> str:
     query = request.GET.copy()
-    query.pop(key, None)
+    for key in keys:
+        query.pop(key, None)
     return query.urlencode()
 
 
@@ -55,17 +126,75 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     return _queue_response(request, Ticket.objects.filter(team=team), title=team.name, team=team)
 
 
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Change every ticked case of a queue the same way, one case at a time through the actions."""
+    user: User = request.user
+    back = _safe_next(request, reverse("tickets:mine"))
+    form = BulkForm(request.POST, teams=visible_teams(user), assignees=_teammates(user))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    tickets, refused = visible_tickets_by_number(user, data["tickets"])
+    assignee_choice = data["assignee"]
+    assignee = user if assignee_choice == "me" else (
+        User.objects.filter(pk=int(assignee_choice)).first() if assignee_choice.isdigit() else None)
+    team = visible_teams(user).filter(pk=int(data["team"])).first() if data["team"] else None
+    outcome = actions.update_tickets(
+        tickets=tickets, actor=user, status=data["status"], priority=data["priority"],
+        assign=bool(assignee_choice), assignee=assignee, team=team, add_tag=data["add_tag"],
+    )
+    _bulk_messages(request, outcome, refused)
+    return redirect(back)
+
+
+def _bulk_messages(request: HttpRequest, outcome: actions.BulkOutcome, refused: list[str]) -> None:
+    changed = len(outcome.changed)
+    if changed:
+        messages.success(request, ngettext("%(count)d case changed.", "%(count)d cases changed.", changed)
+                         % {"count": changed})
+    if outcome.unchanged:
+        count = len(outcome.unchanged)
+        messages.info(request, ngettext("%(count)d case already was like that.",
+                                        "%(count)d cases already were like that.", count) % {"count": count})
+    if refused:
+        messages.error(request, ngettext(
+            "%(count)d case was refused: it does not exist or you may not see it (%(numbers)s).",
+            "%(count)d cases were refused: they do not exist or you may not see them (%(numbers)s).",
+            len(refused)) % {"count": len(refused), "numbers": ", ".join(refused[:10])})
+    for number, reason in outcome.failed:
+        messages.error(request, _("%(number)s was not changed: %(reason)s") % {"number": number, "reason": reason})
+    if not changed and not outcome.unchanged and not refused and not outcome.failed:
+        messages.info(request, _("No case changed."))
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     result = None
     if query:
         result = queues.page(search_tickets(visible_tickets(request.user), query), request.GET.get("after", ""))
-    return render(request, "tickets/search.html", {"search_query": query, "page": result,
-                                                    "query_without_cursor": _without(request, "after")})
+    return render(request, "tickets/search.html", {
+        "search_query": query, "page": result, "rows": result.tickets if result else [],
+        "query_without_cursor": _without(request, "after"),
+    })
 
 
-def _case_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
+# --- The case view -------------------------------------------------------------------------
+
+def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
     user: User = request.user
     conversation = (
         Message.objects.filter(ticket=ticket).select_related("author_user", "author_customer")
@@ -75,15 +204,18 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
     if ticket.team not in teams:
         teams.append(ticket.team)
     assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
-    customer_cases = (
-        visible_tickets(user).filter(customer=ticket.customer).exclude(pk=ticket.pk)
-        .order_by("-created_at")[:20]
+    # All of the customer's cases the agent may see, whatever channel they came through.
+    customer_cases = list(
+        visible_tickets(user).filter(customer=ticket.customer).select_related("team")
+        .order_by("-created_at", "-id")[: CUSTOMER_CASES_SHOWN + 1]
     )
+    events = list(ticket.events.select_related("actor").order_by("-created_at", "-id")[:50])
     context = {
         "ticket": ticket,
         "conversation": conversation,
-        "events": ticket.events.select_related("actor").order_by("-created_at", "-id")[:50],
-        "customer_cases": customer_cases,
+        "history": history.describe(events),
+        "customer_cases": customer_cases[:CUSTOMER_CASES_SHOWN],
+        "customer_cases_more": len(customer_cases) > CUSTOMER_CASES_SHOWN,
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "fields_form": forms.get("fields_form") or TicketFieldsForm(
@@ -94,18 +226,35 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms) -> dict:
         "tags_form": forms.get("tags_form") or TagsForm(),
         "merge_form": forms.get("merge_form") or MergeForm(),
         "tag_names": [t.name for t in ticket.tags.all()],
-        "panels": hooks.panels(),
+        "panels": _panels(ticket),
+        "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
+        "attachment_limit_mb": max(1, settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)),
     }
     return context
 
 
+def _panels(ticket: Ticket) -> list[tuple[hooks.Panel, str]]:
+    """Feature apps' side panels with their URLs; one whose URL is missing is left out rather
+    than breaking the case view."""
+    result = []
+    for panel in hooks.panels():
+        try:
+            result.append((panel, reverse(panel.url_name, args=[ticket.number])))
+        except NoReverseMatch:
+            continue
+    return result
+
+
 @login_required
 def case(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number)
+    try:
+        ticket = access_ticket(request.user, number)
+    except Http404:
+        return render(request, "tickets/not_found.html", {"number": number[:30]}, status=404)
     return render(request, "tickets/case.html", _case_context(request, ticket))
 
 
-def _redisplay(request: HttpRequest, ticket: Ticket, status: int = 400, **forms) -> HttpResponse:
+def _redisplay(request: HttpRequest, ticket: Ticket, status: int = 400, **forms: Any) -> HttpResponse:
     return render(request, "tickets/case.html", _case_context(request, ticket, **forms), status=status)
 
 
@@ -117,12 +266,18 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     if not form.is_valid():
         return _redisplay(request, ticket, reply_form=form)
     try:
-        actions.add_reply(ticket=ticket, author=request.user, text=form.cleaned_data["text"],
-                          attachments=form.cleaned_data["attachments"], status=form.cleaned_data["status"] or None)
+        _message, created = actions.add_reply_once(
+            ticket=ticket, author=request.user, form_token=form.cleaned_data["form_token"],
+            text=form.cleaned_data["text"], attachments=form.cleaned_data["attachments"],
+            status=form.cleaned_data["status"] or None)
     except (actions.ActionError, ValueError) as exc:
         form.add_error(None, str(exc))
         return _redisplay(request, ticket, reply_form=form)
-    messages.success(request, _("Your reply was sent."))
+    actions.note_presence(ticket=ticket, user=request.user, typing=False)
+    if created:
+        messages.success(request, _("Your reply was sent."))
+    else:
+        messages.info(request, _("This reply had already been sent; it was stored once."))
     return redirect("tickets:case", number=ticket.number)
 
 
@@ -133,9 +288,24 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _redisplay(request, ticket, note_form=form)
-    actions.add_note(ticket=ticket, author=request.user, text=form.cleaned_data["text"])
-    messages.success(request, _("Your note was saved."))
+    _message, created = actions.add_note_once(ticket=ticket, author=request.user,
+                                              form_token=form.cleaned_data["form_token"],
+                                              text=form.cleaned_data["text"])
+    if created:
+        messages.success(request, _("Your note was saved."))
+    else:
+        messages.info(request, _("This note had already been saved; it was stored once."))
     return redirect("tickets:case", number=ticket.number)
+
+
+@login_required
+@require_POST
+def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
+    """The case view's heartbeat (and typing signal); answers with who else is here."""
+    ticket = access_ticket(request.user, number, log=False)
+    typing = True if request.POST.get("typing") == "1" else None
+    actions.note_presence(ticket=ticket, user=request.user, typing=typing)
+    return render(request, "tickets/_presence.html", {"notices": presence.others_here(ticket, request.user)})
 
 
 @login_required
@@ -228,3 +398,41 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
     return FileResponse(path.open("rb"), as_attachment=not inline, filename=item.filename,
                         content_type=item.content_type if inline else "application/octet-stream")
+
+
+# --- New case and the lead's view -------------------------------------------------------------
+
+@login_required
+def new_case(request: HttpRequest) -> HttpResponse:
+    user: User = request.user
+    teams = list(visible_teams(user).order_by("name"))
+    if request.method != "POST":
+        initial = {"team": str(teams[0].pk)} if len(teams) == 1 else {}
+        return render(request, "tickets/new_case.html", {"form": NewCaseForm(teams=teams, initial=initial)})
+    form = NewCaseForm(request.POST, teams=teams)
+    if form.is_valid():
+        data = form.cleaned_data
+        team = next(t for t in teams if str(t.pk) == data["team"])
+        try:
+            ticket, created = actions.create_ticket_once(
+                form_token=data["form_token"], customer_email=data["customer_email"],
+                customer_name=data["customer_name"], team=team, subject=data["subject"], text=data["text"],
+                channel=data["channel"], priority=data["priority"], actor=user)
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if created:
+                messages.success(request, _("Case %(number)s was opened.") % {"number": ticket.number})
+            else:
+                messages.info(request, _("This case had already been opened; it was stored once."))
+            if not visible_tickets(user).filter(pk=ticket.pk).exists():
+                return redirect("tickets:mine")
+            return redirect("tickets:case", number=ticket.number)
+    return render(request, "tickets/new_case.html", {"form": form}, status=400)
+
+
+@login_required
+def lead(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_lead:
+        raise Http404("No such page")
+    return render(request, "tickets/lead.html", {"overview": dashboard.lead_overview()})

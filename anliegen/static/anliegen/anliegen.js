@@ -8,6 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
 // A second submit of the same form while the first is under way is ignored.
 document.addEventListener("submit", (event) => {
   const form = event.target;
@@ -17,4 +18,27 @@ document.addEventListener("submit", (event) => {
   }
   form.dataset.submitting = "1";
   setTimeout(() => { form.dataset.submitting = ""; }, 5000);
+});
+
+// Live queue: the poll asks only for cases newer than the newest row shown (its keyset
+// position is in data-cursor); with no rows, the position the page was rendered at is used.
+document.addEventListener("htmx:configRequest", (event) => {
+  const poller = event.detail.elt;
+  if (!poller.matches || !poller.matches("[data-live-queue]")) return;
+  const newest = document.querySelector("#queue-rows tr[data-cursor]");
+  if (newest) event.detail.parameters.since = newest.dataset.cursor;
+});
+
+// After new rows arrive on top, drop the older copy of a case that moved up, and the
+// "no cases" line.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const rows = event.detail.target;
+  if (!rows || rows.id !== "queue-rows") return;
+  const seen = new Set();
+  rows.querySelectorAll("tr[data-case]").forEach((row) => {
+    if (seen.has(row.dataset.case)) row.remove();
+    else seen.add(row.dataset.case);
+  });
+  const empty = document.getElementById("queue-empty");
+  if (empty) empty.remove();
 });
