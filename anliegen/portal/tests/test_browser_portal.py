@@ -1,0 +1,37 @@
+import re
+
+import pytest
+from django.core import mail
+
+from anliegen.tickets.models import Channel, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_signs_in_by_mailed_link_and_submits_a_concern(page, live_server, world, settings):
+    settings.SITE_URL = live_server.url  # the link in the mail points at this server
+    page.goto(f"{live_server.url}/portal/login/")
+    page.fill("#id_email", "erika@example.org")
+    page.click("#sign-in-form button[type=submit]")
+    page.wait_for_selector("#link-sent")
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+/portal/enter/\S+/", mail.outbox[0].body).group(0)
+    page.goto(link)
+    page.click("#enter-portal")
+    page.wait_for_selector("#portal-cases")
+    assert world.ticket.subject in page.locator("#portal-cases").inner_text()
+
+    page.click("text=Submit a new concern >> nth=0")
+    page.fill("#id_subject", "Zählerstand falsch abgelesen")
+    page.fill("#id_text", "Der Zählerstand auf meiner Rechnung stimmt nicht.")
+    page.click("#concern-form button[type=submit]")
+    page.wait_for_selector("text=We received your concern as case")
+    ticket = Ticket.objects.get(subject="Zählerstand falsch abgelesen")
+    assert ticket.channel == Channel.PORTAL and ticket.customer == world.customer
+    assert ticket.number in page.locator("h1").inner_text()
+
+    page.click("text=My cases >> nth=0")
+    row = page.locator("#portal-cases tr", has_text=ticket.number)
+    assert "Zählerstand falsch abgelesen" in row.inner_text()
+    assert "Received" in row.inner_text()
