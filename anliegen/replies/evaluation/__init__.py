@@ -1,0 +1,1 @@
+"""Measurements of Anliegen's language detection and suggested replies on labelled data."""
