@@ -27,5 +27,11 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("call-form");
-  if (form) followTeam(form);
+  if (!form) return;
+  followTeam(form);
+  // After a refused submit, put the cursor where the first problem is.
+  const error = form.querySelector(".errorlist, .field-error");
+  const box = error && (error.closest(".field") || error.parentElement);
+  const field = box && box.querySelector("input:not([type=hidden]), select, textarea");
+  if (field) field.focus();
 });
