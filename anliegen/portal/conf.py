@@ -54,5 +54,12 @@ def webform_frame_ancestors() -> list[str]:
     return sources or ["'none'"]
 
 
+def client_ip_header() -> str:
+    """Behind a reverse proxy, the request header that carries the client's address (e.g.
+    "X-Forwarded-For"; the last entry, the one our own proxy added, is used). Empty: the
+    connection's address. Set it only when a proxy that overwrites the header is in front."""
+    return _value("ANLIEGEN_CLIENT_IP_HEADER", "").strip()
+
+
 FORM_MAX_AGE = datetime.timedelta(days=1)
 MAX_ATTACHMENTS = 5

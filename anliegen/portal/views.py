@@ -49,6 +49,13 @@ CASES_PER_PAGE = 25
 
 
 def _ip(request: HttpRequest) -> str:
+    """The client's address for rate limits (see conf.client_ip_header for proxies)."""
+    header = conf.client_ip_header()
+    if header:
+        forwarded = request.headers.get(header, "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
@@ -201,7 +208,7 @@ def _take_error(form: OneTimeForm, exc: Exception) -> None:
 @portal_customer
 @require_POST
 def reply(request: HttpRequest, customer: Customer, number: str) -> HttpResponse:
-    ticket = access_customer_ticket(customer, number, log=False)
+    ticket = access_customer_ticket(customer, number)  # logged: a failed reply shows the case again
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:

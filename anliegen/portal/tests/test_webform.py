@@ -175,3 +175,17 @@ def test_it_keeps_the_case_when_the_confirmation_cannot_be_sent(client, world, m
     response = client.post(URL, fill())
     assert response.status_code == 200
     assert new_tickets(world).count() == 1
+
+
+def test_it_counts_the_client_address_from_the_proxy_header_when_configured(
+    client, world, settings
+):
+    settings.WEBFORM_PER_HOUR = 1
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    assert client.post(URL, fill(), HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy).status_code == 200
+    assert (
+        client.post(URL, fill(), HTTP_X_FORWARDED_FOR="spoofed, 198.51.100.2", **proxy).status_code
+        == 200
+    )
+    assert client.post(URL, fill(), HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy).status_code == 429
