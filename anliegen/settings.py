@@ -162,18 +162,26 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Mail
 DEFAULT_FROM_EMAIL = env("ANLIEGEN_FROM_EMAIL", "service@anliegen.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_HOST = env("ANLIEGEN_SMTP_HOST", "127.0.0.1")
-EMAIL_PORT = env_int("ANLIEGEN_SMTP_PORT", 25)
-EMAIL_HOST_USER = env("ANLIEGEN_SMTP_USER")
-EMAIL_HOST_PASSWORD = env("ANLIEGEN_SMTP_PASSWORD")
-EMAIL_USE_TLS = env_bool("ANLIEGEN_SMTP_STARTTLS")
-EMAIL_TIMEOUT = env_int("ANLIEGEN_SMTP_TIMEOUT", 30)
-EMAIL_BACKEND = env(
+# Outgoing mail through Django's mailers (MAILERS replaces EMAIL_BACKEND/EMAIL_HOST/... in
+# Django 6.1). The SMTP options apply to the SMTP backend only; other backends take none.
+email_backend = env(
     "ANLIEGEN_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
+smtp_options = {
+    "host": env("ANLIEGEN_SMTP_HOST", "127.0.0.1"),
+    "port": env_int("ANLIEGEN_SMTP_PORT", 25),
+    "username": env("ANLIEGEN_SMTP_USER"),
+    "password": env("ANLIEGEN_SMTP_PASSWORD"),
+    "use_tls": env_bool("ANLIEGEN_SMTP_STARTTLS"),
+    "timeout": env_int("ANLIEGEN_SMTP_TIMEOUT", 30),
+}
+MAILERS = {"default": {"BACKEND": email_backend, "OPTIONS": smtp_options if "smtp" in email_backend else {}}}
 MAIL_DOMAIN = env("ANLIEGEN_MAIL_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2] or "anliegen.example")
 MAIL_MAX_BYTES = env_int("ANLIEGEN_MAIL_MAX_BYTES", 40 * 1024 * 1024)
+MAIL_POLL_SECONDS = env_int("ANLIEGEN_MAIL_POLL_SECONDS", 60)
+MAIL_SEND_MAX_ATTEMPTS = env_int("ANLIEGEN_MAIL_SEND_MAX_ATTEMPTS", 8)
+MAIL_SEND_RETRY_SECONDS = env_int("ANLIEGEN_MAIL_SEND_RETRY_SECONDS", 60)
 
 CASE_NUMBER_PREFIX = "A"
 
