@@ -20,7 +20,7 @@ from anliegen.tickets.models import Ticket
 @pytest.fixture(autouse=True)
 def _attachment_dir(settings, tmp_path):
     settings.ATTACHMENT_DIR = tmp_path / "attachments"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     # Hashing test passwords slowly proves nothing and costs seconds per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
