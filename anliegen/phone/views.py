@@ -20,7 +20,7 @@ from anliegen.phone import actions, journey
 from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
 from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
-from anliegen.tickets.access import access_ticket, visible_tickets
+from anliegen.tickets.access import access_ticket, log_access, visible_tickets
 from anliegen.tickets.actions import ActionError
 
 DUE_SOON = datetime.timedelta(minutes=30)
@@ -242,6 +242,13 @@ def case_callbacks(request: HttpRequest, number: str) -> HttpResponse:
 # --- The customer's journey ------------------------------------------------------------------
 
 
+def _log_reads(user: User, page: journey.Page, *, via: str, skip: int | None = None) -> None:
+    """The journey shows messages of several cases: each of them counts as read."""
+    shown = {e.ticket.pk: e.ticket for e in page.entries if e.ticket.pk != skip}
+    for ticket in shown.values():
+        log_access(ticket, via=via, user=user)
+
+
 @login_required
 @require_GET
 def journey_view(request: HttpRequest, customer_id: int) -> HttpResponse:
@@ -249,6 +256,7 @@ def journey_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     with_notes = request.GET.get("notes") == "1"
     page = journey.timeline(cases, before=journey.parse_cursor(request.GET.get("before", "")),
                             with_notes=with_notes)
+    _log_reads(request.user, page, via="journey")
     return render(request, "phone/journey.html", {
         "customer": customer, "page": page, "with_notes": with_notes, "summary": journey.summary(cases),
         "phones": list(customer.phones.all()), "emails": list(customer.emails.all()),
@@ -262,6 +270,7 @@ def journey_panel(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number, log=False)
     cases = visible_tickets(request.user).filter(customer_id=ticket.customer_id)
     page = journey.timeline(cases, limit=5)
+    _log_reads(request.user, page, via="journey", skip=ticket.pk)  # the case view logs its own read
     return render(request, "phone/_journey_panel.html", {
         "ticket": ticket, "page": page, "summary": journey.summary(cases),
         "journey_url": reverse("phone:journey", args=[ticket.customer_id]),

@@ -270,3 +270,15 @@ def test_an_inactive_agent_is_not_booked(world):
     gone.save()
     with pytest.raises(ActionError, match="no longer active"):
         book(world, agent=gone)
+
+
+def test_the_list_needs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    book(world)
+    client.login(username="anna", password=PASSWORD)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("phone:callbacks"))
+    for i in range(10):
+        book(world, due_at=timezone.now() + (i + 3) * HOUR, agent=world.teammate if i % 2 else None)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("phone:callbacks"))
+    assert response.text.count('class="outcome"') == 11

@@ -117,3 +117,32 @@ def test_a_bad_cursor_shows_the_latest_entries(client, world):
         response = client.get(reverse("phone:journey", args=[world.customer.pk]), {"before": cursor})
         assert response.status_code == 200
     assert journey.parse_cursor("2026-01-01T10:00:00 00:00") is not None  # '+' sent unencoded
+
+
+def test_it_logs_the_read_of_every_case_it_shows(client, world, receptionist, known_number):
+    from anliegen.tickets.models import AccessLog
+
+    portal, _call, _callback = build_journey(world, receptionist, known_number)
+    client.login(username="anna", password=PASSWORD)
+    client.get(reverse("phone:journey", args=[world.customer.pk]))
+    logged = set(AccessLog.objects.filter(user=world.agent, via="journey").values_list("ticket_id", flat=True))
+    assert logged == {world.ticket.pk, portal.pk}
+    AccessLog.objects.all().delete()
+    client.get(reverse("phone:journey_panel", args=[world.ticket.number]))
+    # The panel's own case is logged by the case view; the others shown in the panel here.
+    assert set(AccessLog.objects.values_list("ticket_id", flat=True)) <= {portal.pk}
+
+
+def test_the_journey_needs_a_fixed_number_of_queries(client, world, receptionist, known_number,
+                                                      django_assert_max_num_queries):
+    build_journey(world, receptionist, known_number)
+    client.login(username="anna", password=PASSWORD)
+    url = reverse("phone:journey", args=[world.customer.pk])
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    for i in range(15):
+        ticket_actions.add_customer_message(ticket=world.ticket, customer=world.customer, text=f"Nachtrag {i}")
+        actions.book_callback(ticket=world.ticket, due_at=timezone.now() + datetime.timedelta(hours=i + 1),
+                              actor=world.agent)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
