@@ -40,7 +40,7 @@ class ReplyError(ValueError):
 
 def unknown_variable_message(unknown: Sequence[str]) -> str:
     names = ", ".join("{{ " + name + " }}" for name in unknown)
-    return _("Unknown variable: %(names)s. Use one of the variables listed below the editor.") % {"names": names}
+    return _("Unknown variable: %(names)s. Use one of the variables listed next to the editor.") % {"names": names}
 
 
 def _check_variables(text: str, field_name: str) -> None:

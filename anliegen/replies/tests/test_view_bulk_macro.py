@@ -1,0 +1,41 @@
+from django.urls import reverse
+
+from anliegen import testing
+from anliegen.replies.tests.helpers import make_macro, make_reply
+from anliegen.testing import PASSWORD
+from anliegen.tickets.models import Message, MessageKind, Status, Ticket
+
+
+def test_it_applies_a_macro_to_the_selected_cases(client, world):
+    macro = make_macro(world.lead, make_reply(world.lead), status=Status.SOLVED, add_tags=["erstattung"])
+    second = testing.make_ticket(team=world.support, customer=world.customer)
+    client.login(username="anna", password=PASSWORD)
+    assert client.get(reverse("replies:bulk_macro")).status_code == 200
+    response = client.post(reverse("replies:bulk_macro"), {
+        "macro": macro.pk, "tickets": [world.ticket.number, second.number, world.other_ticket.number]})
+    assert response.status_code == 200
+    assert "was applied to 2 cases" in response.text
+    assert f"{world.other_ticket.number}: There is no case" in response.text
+    for ticket in (world.ticket, second):
+        assert Ticket.objects.get(pk=ticket.pk).status == Status.SOLVED
+        assert Message.objects.filter(ticket=ticket, kind=MessageKind.REPLY).count() == 1
+    assert not Message.objects.filter(ticket=world.other_ticket, kind=MessageKind.REPLY).exists()
+
+
+def test_it_takes_numbers_as_text(client, world):
+    macro = make_macro(world.lead, None, name="Dringend", priority=4)
+    client.login(username="anna", password=PASSWORD)
+    response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "numbers": f"{world.ticket.number}, "})
+    assert response.status_code == 200
+    assert Ticket.objects.get(pk=world.ticket.pk).priority == 4
+
+
+def test_bad_input_gets_clear_messages(client, world):
+    client.login(username="anna", password=PASSWORD)
+    response = client.post(reverse("replies:bulk_macro"), {"macro": "", "numbers": ""})
+    assert response.status_code == 400 and "Choose a macro." in response.text
+    macro = make_macro(world.lead, None, name="Dringend", priority=4)
+    response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "numbers": ""})
+    assert response.status_code == 400 and "Select at least one case." in response.text
+    response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "numbers": "A-999999 kaputt"})
+    assert response.status_code == 400 and "There is no case A-999999" in response.text
