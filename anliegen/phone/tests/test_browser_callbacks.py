@@ -12,7 +12,7 @@ from conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_agent_books_and_works_a_callback(page, live_server, world, known_number):
+def test_it_lets_an_agent_book_and_work_a_callback(page, live_server, world, known_number):
     login(page, live_server, "anna")
     page.goto(f"{live_server.url}/cases/{world.ticket.number}/")
     page.click("text=Book a callback")

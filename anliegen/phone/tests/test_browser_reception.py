@@ -9,7 +9,7 @@ from conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_reception_logs_a_call_and_the_team_sees_it(page, new_page, live_server, world, receptionist, known_number):
+def test_it_hands_a_call_from_reception_to_the_team_queue(page, new_page, live_server, world, receptionist, known_number):
     login(page, live_server, "petra")
     page.click("text=Log a call")
     page.wait_for_selector("#id_number:focus")

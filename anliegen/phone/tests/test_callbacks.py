@@ -138,7 +138,7 @@ def test_it_cancels_a_callback(world):
         actions.cancel_callback(callback=callback, actor=world.agent)
 
 
-def test_open_callbacks_follow_the_case_to_its_new_team(world):
+def test_it_moves_open_callbacks_with_the_case_to_its_new_team(world):
     callback = book(world, agent=world.teammate)
     done = book(world)
     actions.record_callback_outcome(callback=done, outcome="reached", actor=world.agent)
@@ -153,7 +153,7 @@ def test_open_callbacks_follow_the_case_to_its_new_team(world):
 # --- Views -----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_my_teams_callbacks_with_overdue_highlighted(client, world):
+def test_it_lists_my_teams_callbacks_with_overdue_highlighted(client, world):
     upcoming = book(world, due_at=timezone.now() + 5 * HOUR, note="später")
     overdue = book(world, due_at=timezone.now() + datetime.timedelta(minutes=1), note="jetzt")
     Callback.objects.filter(pk=overdue.pk).update(due_at=timezone.now() - HOUR)
@@ -168,7 +168,7 @@ def test_the_list_shows_my_teams_callbacks_with_overdue_highlighted(client, worl
     assert world.ticket.number not in mine.text
 
 
-def test_an_agent_of_another_team_cannot_see_a_callback_or_its_case(client, world):
+def test_it_hides_a_callback_and_its_case_from_another_team(client, world):
     callback = book(world, note="geheim")
     client.login(username="olga", password=PASSWORD)
     for scope in ("teams", "mine", "all"):
@@ -183,13 +183,13 @@ def test_an_agent_of_another_team_cannot_see_a_callback_or_its_case(client, worl
     assert callback.is_open and Callback.objects.count() == 1
 
 
-def test_the_lead_sees_every_callback(client, world):
+def test_it_shows_the_lead_every_callback(client, world):
     book(world)
     client.login(username="lena", password=PASSWORD)
     assert world.ticket.number in client.get(reverse("phone:callbacks"), {"scope": "all"}).text
 
 
-def test_outcome_buttons_update_the_row(client, world):
+def test_it_updates_the_row_from_the_outcome_buttons(client, world):
     callback = book(world)
     client.login(username="anna", password=PASSWORD)
     url = reverse("phone:callback_outcome", args=[callback.pk])
@@ -203,7 +203,7 @@ def test_outcome_buttons_update_the_row(client, world):
     assert callback.outcome == "retry" and callback.outcome_note == "besetzt"
 
 
-def test_outcome_errors_come_back_in_the_row(client, world):
+def test_it_shows_outcome_errors_in_the_row(client, world):
     callback = book(world)
     client.login(username="anna", password=PASSWORD)
     url = reverse("phone:callback_outcome", args=[callback.pk])
@@ -216,7 +216,7 @@ def test_outcome_errors_come_back_in_the_row(client, world):
     assert callback.is_open
 
 
-def test_no_answer_from_the_list_books_nothing_more(client, world):
+def test_it_books_nothing_more_on_no_answer_from_the_list(client, world):
     callback = book(world)
     client.login(username="anna", password=PASSWORD)
     response = client.post(reverse("phone:callback_outcome", args=[callback.pk]),
@@ -225,7 +225,7 @@ def test_no_answer_from_the_list_books_nothing_more(client, world):
     assert Callback.objects.count() == 1 and Callback.objects.get().outcome == "no_answer"
 
 
-def test_the_case_panel_books_and_lists_callbacks(client, world):
+def test_it_books_and_lists_callbacks_in_the_case_panel(client, world):
     client.login(username="anna", password=PASSWORD)
     url = reverse("phone:case_callbacks", args=[world.ticket.number])
     response = client.get(url, headers={"HX-Request": "true"})
@@ -242,7 +242,7 @@ def test_the_case_panel_books_and_lists_callbacks(client, world):
     assert f'hx-get="{url}"' in case.text
 
 
-def test_the_case_panel_says_why_a_time_is_refused(client, world):
+def test_it_says_in_the_case_panel_why_a_time_is_refused(client, world):
     client.login(username="anna", password=PASSWORD)
     url = reverse("phone:case_callbacks", args=[world.ticket.number])
     response = client.post(url, {"due_at": local(timezone.now() - 3 * HOUR)}, headers={"HX-Request": "true"})
@@ -255,7 +255,7 @@ def test_the_case_panel_says_why_a_time_is_refused(client, world):
     assert not Callback.objects.exists()
 
 
-def test_the_case_panel_works_without_htmx(client, world):
+def test_it_books_from_the_case_panel_without_htmx(client, world):
     client.login(username="anna", password=PASSWORD)
     url = reverse("phone:case_callbacks", args=[world.ticket.number])
     response = client.post(url, {"due_at": local(timezone.now() + HOUR)})
@@ -264,7 +264,7 @@ def test_the_case_panel_works_without_htmx(client, world):
     assert "has already passed" in response.text and Callback.objects.count() == 1
 
 
-def test_an_inactive_agent_is_not_booked(world):
+def test_it_does_not_book_an_inactive_agent(world):
     gone = make_agent("gone", teams=[world.support])
     gone.is_active = False
     gone.save()
@@ -272,7 +272,7 @@ def test_an_inactive_agent_is_not_booked(world):
         book(world, agent=gone)
 
 
-def test_the_list_needs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+def test_it_lists_callbacks_with_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
     book(world)
     client.login(username="anna", password=PASSWORD)
     with django_assert_max_num_queries(20) as few:

@@ -84,7 +84,7 @@ def test_it_hides_a_customer_from_staff_who_see_none_of_their_cases(client, worl
     assert client.get(reverse("phone:journey_panel", args=[world.ticket.number])).status_code == 404
 
 
-def test_the_case_panel_links_the_journey(client, world, receptionist, known_number):
+def test_it_links_the_journey_from_the_case_panel(client, world, receptionist, known_number):
     build_journey(world, receptionist, known_number)
     client.login(username="anna", password=PASSWORD)
     panel_url = reverse("phone:journey_panel", args=[world.ticket.number])
@@ -111,7 +111,7 @@ def test_it_pages_back_through_a_long_journey(world):
     assert [e.text for e in third.entries] == ["Mail 0", "Mail 1"] and third.earlier_cursor == ""
 
 
-def test_a_bad_cursor_shows_the_latest_entries(client, world):
+def test_it_shows_the_latest_entries_for_a_bad_cursor(client, world):
     client.login(username="anna", password=PASSWORD)
     for cursor in ("yesterday", "2026-01-01T10:00", "x" * 50):
         response = client.get(reverse("phone:journey", args=[world.customer.pk]), {"before": cursor})
@@ -133,7 +133,7 @@ def test_it_logs_the_read_of_every_case_it_shows(client, world, receptionist, kn
     assert set(AccessLog.objects.values_list("ticket_id", flat=True)) <= {portal.pk}
 
 
-def test_the_journey_needs_a_fixed_number_of_queries(client, world, receptionist, known_number,
+def test_it_shows_the_journey_with_a_fixed_number_of_queries(client, world, receptionist, known_number,
                                                       django_assert_max_num_queries):
     build_journey(world, receptionist, known_number)
     client.login(username="anna", password=PASSWORD)

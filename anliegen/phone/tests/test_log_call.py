@@ -175,14 +175,14 @@ def test_it_refuses_a_callback_in_the_past_and_stores_nothing(client, petra, wor
     assert not Ticket.objects.filter(channel=Channel.PHONE).exists() and not Callback.objects.exists()
 
 
-def test_the_action_is_all_or_nothing(world, receptionist, known_number):
+def test_it_logs_all_or_nothing(world, receptionist, known_number):
     with pytest.raises(ActionError, match="already passed"):
         actions.log_call(actor=receptionist, number=known_number, text="x", team=world.support,
                          callback_at=timezone.now() - datetime.timedelta(days=1))
     assert not Ticket.objects.filter(channel=Channel.PHONE).exists()
 
 
-def test_the_action_refuses_a_solved_case(world, receptionist, known_number):
+def test_it_refuses_to_log_on_a_solved_case(world, receptionist, known_number):
     set_status(ticket=world.ticket, status=Status.SOLVED, actor=world.agent)
     with pytest.raises(ActionError, match="no longer open"):
         actions.log_call(actor=receptionist, number=known_number, text="x", ticket=world.ticket)

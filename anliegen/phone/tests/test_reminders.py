@@ -57,7 +57,7 @@ def test_it_honours_an_explicit_reminder_time(world):
     assert callback.reminded_at is not None
 
 
-def test_a_bad_row_does_not_stop_the_others(world):
+def test_it_does_not_let_a_bad_row_stop_the_others(world):
     due = timezone.now() + 60 * MINUTE
     bad = actions.book_callback(ticket=world.ticket, due_at=due, actor=world.agent)
     good = actions.book_callback(ticket=world.ticket, due_at=due + MINUTE, actor=world.agent)
@@ -79,12 +79,12 @@ def test_a_bad_row_does_not_stop_the_others(world):
     assert actions.send_callback_reminders(now=due + MINUTE) == 0
 
 
-def test_the_task_never_raises(world):
+def test_it_never_raises_from_the_task(world):
     with mock.patch("anliegen.phone.actions.send_callback_reminders", side_effect=RuntimeError("db gone")):
         assert remind_callbacks.call() == 0
 
 
-def test_the_task_is_a_periodic_job_of_the_worker(world):
+def test_it_runs_as_a_periodic_job_of_the_worker(world):
     job = next(j for j in periodic.jobs() if j.name == "phone.callback_reminders")
     assert job.task is remind_callbacks and job.every == MINUTE
     due = timezone.now() + 2 * MINUTE
@@ -93,7 +93,7 @@ def test_the_task_is_a_periodic_job_of_the_worker(world):
     assert reminders(world.ticket).count() == 1
 
 
-def test_the_list_flags_reminded_callbacks(client, world):
+def test_it_flags_reminded_callbacks_in_the_list(client, world):
     due = timezone.now() + 60 * MINUTE
     actions.book_callback(ticket=world.ticket, due_at=due, actor=world.agent)
     client.login(username="anna", password=PASSWORD)
