@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from anliegen.accounts.models import Team, User
-from anliegen.tickets.models import ACTIVE_STATUSES, Level, Status, Ticket
+from anliegen.tickets.models import ACTIVE_STATUSES, Event, Level, Status, Ticket
 
 LIST_LIMIT = 50
 
@@ -95,6 +95,13 @@ def lead_overview(now: datetime.datetime | None = None) -> LeadOverview:
         active.filter(level=Level.LEAD).select_related("team", "assignee", "customer")
         .order_by("last_activity_at", "id")[:LIST_LIMIT]
     )
+    # Why each was escalated: the latest escalation event of each listed case (event_ticket index).
+    reasons: dict[int, str] = {}
+    for ticket_id, reason in (Event.objects.filter(ticket__in=[t.pk for t in escalated], kind="escalated")
+                              .order_by("ticket_id", "created_at", "id").values_list("ticket_id", "reason")):
+        reasons[ticket_id] = reason
+    for ticket in escalated:
+        ticket.escalation_reason = reasons.get(ticket.pk, "")  # type: ignore[attr-defined]
     oldest = list(
         active.filter(first_response_at__isnull=True).select_related("team", "assignee", "customer")
         .order_by("created_at", "id")[:LIST_LIMIT // 2]
