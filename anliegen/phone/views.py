@@ -61,7 +61,17 @@ def _log_call_context(request: HttpRequest, form: LogCallForm) -> dict[str, Any]
     selected_case = (form.data.get("case") or "new") if form.is_bound else "new"
     now = timezone.now()
     return {"form": form, "caller": _caller_context(request.user, raw, form if form.is_bound else None),
-            "selected_case": selected_case, "min_time": local_input_value(now)}
+            "selected_case": selected_case, "min_time": local_input_value(now),
+            "callback_presets": callback_presets(now)}
+
+
+def callback_presets(now: datetime.datetime) -> list[tuple[str, str]]:
+    """Quick choices for "call back at", as values for a datetime-local field."""
+    soon = now.replace(second=0, microsecond=0)
+    tomorrow = timezone.localtime(now).replace(hour=9, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    return [(_("in 1 hour"), local_input_value(soon + datetime.timedelta(hours=1))),
+            (_("in 2 hours"), local_input_value(soon + datetime.timedelta(hours=2))),
+            (_("tomorrow 9:00"), local_input_value(tomorrow))]
 
 
 @login_required

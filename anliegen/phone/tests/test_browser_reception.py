@@ -2,6 +2,7 @@
 team then finds the case in the team queue."""
 
 import pytest
+from django.utils import timezone
 
 from anliegen.tickets.models import Channel, Ticket
 from conftest import login
@@ -20,6 +21,7 @@ def test_it_hands_a_call_from_reception_to_the_team_queue(page, new_page, live_s
     page.fill("#id_note", "WLAN bricht jeden Abend ab\nKundin hat den Router schon neu gestartet.")
     page.select_option("#id_team", label=world.support.name)
     page.select_option("#id_assignee", label="Tom")
+    page.click("text=in 2 hours")  # a callback promised in the same form
     page.focus("#id_note")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector(".flash-success")
@@ -28,6 +30,9 @@ def test_it_hands_a_call_from_reception_to_the_team_queue(page, new_page, live_s
     assert f"new case {ticket.number}" in flash and world.support.name in flash
     assert ticket.team == world.support and ticket.assignee == world.teammate
     assert ticket.subject == "WLAN bricht jeden Abend ab"
+    callback = ticket.callbacks.get()
+    assert callback.agent == world.teammate
+    assert abs((callback.due_at - timezone.now()).total_seconds() - 7200) < 180
     # Ready for the next call: the number field is empty and focused again.
     assert page.input_value("#id_number") == ""
 

@@ -35,3 +35,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const field = box && box.querySelector("input:not([type=hidden]), select, textarea");
   if (field) field.focus();
 });
+
+// "in 1 hour", "tomorrow 9:00": the server renders the exact values (in its time zone, which is
+// how it reads the field back), the button copies one into the field.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[data-value][data-target]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.target);
+  if (!field) return;
+  field.value = button.dataset.value;
+  field.focus();
+});
