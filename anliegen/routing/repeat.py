@@ -39,7 +39,6 @@ from anliegen.tickets.models import (
 log = logging.getLogger(__name__)
 # A chaser sooner than this after the last contact is the same contact continued.
 CHASE_GAP = datetime.timedelta(hours=4)
-RECENCY_BONUS_DAYS = 7
 MAX_CANDIDATES = 20
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -136,14 +135,11 @@ def find_match(ticket: Ticket, message: Message, settings: RoutingSettings) -> t
         if candidate.pk in quoted:
             return candidate, 1.0
     scores = similarity(text, [concern_text(c) for c in candidates])
-    best: tuple[Ticket, float] | None = None
-    for candidate, score in zip(candidates, scores, strict=True):
-        if (at - candidate.last_activity_at).days <= RECENCY_BONUS_DAYS:
-            score += 0.03
-        if best is None or score > best[1]:
-            best = (candidate, score)
-    if best and best[1] >= settings.repeat_min_score:
-        return best
+    # Highest score wins; between equal scores, the case active most recently.
+    ranked = sorted(zip(candidates, scores, strict=True), key=lambda cs: (cs[1], cs[0].last_activity_at), reverse=True)
+    best, score = ranked[0]
+    if score >= settings.repeat_min_score:
+        return best, score
     return None
 
 
