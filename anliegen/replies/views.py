@@ -224,8 +224,10 @@ def _int(value: Any) -> int | None:
 def bulk_macro(request: HttpRequest) -> HttpResponse:
     """Apply one macro to many cases: POST `macro` and case numbers as `tickets` (repeated) or
     `numbers` (text: one per line or comma-separated)."""
-    if request.method != "POST":
-        initial = {"numbers": "\n".join(request.GET.getlist("tickets"))}
+    if request.method != "POST" or "macro" not in request.POST:
+        # Arriving from a queue's bulk bar with ticked cases: choose the macro first.
+        source = request.POST if request.method == "POST" else request.GET
+        initial = {"numbers": "\n".join(source.getlist("tickets"))}
         return render(request, "replies/bulk.html", {"form": BulkMacroForm(initial=initial)})
     form = BulkMacroForm(request.POST)
     numbers = [n for n in request.POST.getlist("tickets") if n.strip()]

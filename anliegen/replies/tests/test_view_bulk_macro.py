@@ -39,3 +39,12 @@ def test_bad_input_gets_clear_messages(client, world):
     assert response.status_code == 400 and "Select at least one case." in response.text
     response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "numbers": "A-999999 kaputt"})
     assert response.status_code == 400 and "There is no case A-999999" in response.text
+
+
+def test_ticked_cases_from_a_queue_arrive_prefilled(client, world):
+    client.login(username="anna", password=PASSWORD)
+    queue = client.get(reverse("tickets:queue", args=[world.support.slug]))
+    assert reverse("replies:bulk_macro") in queue.text
+    response = client.post(reverse("replies:bulk_macro"), {"tickets": [world.ticket.number], "choose_macro": ""})
+    assert response.status_code == 200 and world.ticket.number in response.text
+    assert not Message.objects.filter(ticket=world.ticket, kind=MessageKind.REPLY).exists()
