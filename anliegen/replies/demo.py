@@ -12,9 +12,7 @@ from anliegen.replies.models import StandardReply
 from anliegen.tickets.models import Status, Ticket
 
 DOCS = [
-    ("Doppelte Abbuchungen erstatten", ["kaufmaennischer-support"], """# Doppelte Abbuchungen erstatten
-
-Wenn eine Kundin oder ein Kunde meldet, dass ein Betrag **zweimal** abgebucht wurde:
+    ("Doppelte Abbuchungen erstatten", ["kaufmaennischer-support"], """Wenn eine Kundin oder ein Kunde meldet, dass ein Betrag **zweimal** abgebucht wurde:
 
 1. Im Abrechnungssystem prüfen, ob wirklich zwei Buchungen mit gleichem Betrag und Datum vorliegen.
 2. Erstattung im Zahlungsportal anlegen (Grund: *Doppelbuchung*), Betrag und Buchungsnummer in einer
@@ -28,9 +26,7 @@ Bei mehr als zehn gleichartigen Fällen am Tag: die Leitung informieren (möglic
 | bis 100 € | Agent |
 | über 100 € | Teamleitung |
 """),
-    ("Störungen und Leitungstests", ["technischer-support", "empfang"], """# Störungen und Leitungstests
-
-- Zuerst die **Störungskarte** prüfen: ist die Region betroffen, den Standardtext
+    ("Störungen und Leitungstests", ["technischer-support", "empfang"], """- Zuerst die **Störungskarte** prüfen: ist die Region betroffen, den Standardtext
   *Bekannte Störung in Ihrer Region* verwenden und den Fall mit `stoerung` taggen.
 - Sonst Leitungstest starten und *Router neu starten und Kabel prüfen* senden.
 - Nach zwei erfolglosen Versuchen: an den Second Level eskalieren (Grund angeben).
@@ -39,9 +35,7 @@ Gutschriften gibt es erst ab 24 Stunden Ausfall; kürzere Störungen mit der Abl
 *keine Gutschrift bei kurzer Störung* beantworten – freundlich und mit Dank für die Geduld.
 """),
     ("Unberechtigte Forderungen höflich ablehnen", ["kaufmaennischer-support", "second-level"],
-     """# Unberechtigte Forderungen höflich ablehnen
-
-Eine Ablehnung ist eine Antwort, kein Abschluss des Gesprächs:
+     """Eine Ablehnung ist eine Antwort, kein Abschluss des Gesprächs:
 
 1. **Danken** und zeigen, dass die Forderung geprüft wurde.
 2. Den **Grund** in einem Satz nennen (Frist, Vertragsbedingung) – ohne Paragraphen.
@@ -61,12 +55,17 @@ MACROS = [
     ("Mahngebühr ablehnen", "decline_fee", Status.SOLVED, None, "", ["abgelehnt"]),
 ]
 
-TEAM_SIGNATURES = {
-    "de": "Freundliche Grüße\nIhr Kundenservice – {{ team.name }}",
-    "da": "Med venlig hilsen\nKundeservice – {{ team.name }}",
-    "en": "Kind regards\nCustomer service – {{ team.name }}",
+# The agent's signature closes the letter; the team's adds how to reach the team.
+AGENT_SIGNATURES = {
+    "de": "Freundliche Grüße\n{{ agent.name }}",
+    "da": "Med venlig hilsen\n{{ agent.name }}",
+    "en": "Kind regards\n{{ agent.name }}",
 }
-AGENT_SIGNATURES = {"de": "{{ agent.name }}", "da": "{{ agent.name }}", "en": "{{ agent.name }}"}
+TEAM_SIGNATURES = {
+    "de": "{{ team.name }} · Kundenservice · Vorgang {{ case.number }}",
+    "da": "{{ team.name }} · Kundeservice · Sag {{ case.number }}",
+    "en": "{{ team.name }} · Customer service · Case {{ case.number }}",
+}
 
 
 def populate(rng: random.Random) -> None:
@@ -98,7 +97,7 @@ def populate(rng: random.Random) -> None:
     for team in teams.values():
         for language, text in TEAM_SIGNATURES.items():
             actions.save_signature(actor=lead, team=team, language=language, text=text)
-    for agent in User.objects.filter(username__in=["anna", "sofie", "mia", "freja", "mads"]):
+    for agent in User.objects.filter(is_active=True):
         for language, text in AGENT_SIGNATURES.items():
             actions.save_signature(actor=agent, user=agent, language=language, text=text)
     _seed_picks(rng, replies)

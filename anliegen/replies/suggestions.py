@@ -31,6 +31,8 @@ from anliegen.replies.language import clean_text
 LEARNING_K = 40
 MAX_LEARNED_WEIGHT = 0.8
 MIN_PICKS = 10
+# Rankers kept per process (one per distinct set of replies, i.e. roughly per team).
+RANKER_CACHE = 16
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,12 @@ def ranker_for(replies: Sequence[Any]) -> Ranker:
     learned = _latest_learned()
     key = (tuple((r.pk, r.updated_at.isoformat()) for r in replies), id(learned))
     with _cache_lock:
-        if _cache.get("ranker_key") != key:
-            _cache["ranker"] = Ranker([reply_doc(r) for r in replies], learned)
-            _cache["ranker_key"] = key
-        return _cache["ranker"]
+        rankers: dict[Any, Ranker] = _cache.setdefault("rankers", {})
+        ranker = rankers.pop(key, None) or Ranker([reply_doc(r) for r in replies], learned)
+        rankers[key] = ranker  # most recently used last
+        while len(rankers) > RANKER_CACHE:
+            rankers.pop(next(iter(rankers)))
+        return ranker
 
 
 def suggest_for_ticket(ticket: Any, replies: Sequence[Any], limit: int = 3) -> list[tuple[Any, float]]:
