@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anliegen.mail import views
+from anliegen.mail import outbox_views, views
 
 app_name = "mail"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("quarantine/<int:pk>/raw/", views.quarantine_raw, name="quarantine_raw"),
     path("quarantine/<int:pk>/replay/", views.quarantine_replay, name="quarantine_replay"),
     path("quarantine/<int:pk>/resolve/", views.quarantine_resolve, name="quarantine_resolve"),
+    path("cases/<str:number>/outbox/", outbox_views.outbox_panel, name="outbox_panel"),
+    path("cases/<str:number>/outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
 ]
