@@ -20,7 +20,7 @@ class RoutingSettings(models.Model):
         help_text=_("The case moves to second level at this contact about the same concern."))
     repeat_window_days = models.PositiveSmallIntegerField(_("repeat-contact window (days)"), default=30)
     repeat_min_score = models.FloatField(
-        _("text similarity needed"), default=0.12,
+        _("text similarity needed"), default=0.15,
         help_text=_("0–1; a new case counts as the same concern at or above this score."))
     quality_care_years = models.PositiveSmallIntegerField(_("Quality-Care after years as a customer"), default=5)
     quality_care_hours = models.PositiveSmallIntegerField(_("Quality-Care callback within (hours)"), default=24)

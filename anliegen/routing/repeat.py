@@ -225,8 +225,8 @@ def _escalate(repeat: RepeatContact, ticket: Ticket, contacts: Sequence[ContactL
                "solution.\n%(list)s") % {"count": len(contacts), "list": contacts_summary(contacts)}
     second = Team.objects.filter(kind=TeamKind.SECOND_LEVEL).order_by("pk").first()
     ticket.refresh_from_db()
-    if not ticket.is_active:
-        return
+    if ticket.merged_into_id:
+        return  # (a reopened case is still "solved" here: the reopen is stored right after)
     if LEVEL_ORDER.index(Level(ticket.level)) < LEVEL_ORDER.index(Level.SECOND):
         actions.escalate_ticket(ticket=ticket, reason=reason, actor=None, level=Level.SECOND, team=second,
                                 actor_label="routing")

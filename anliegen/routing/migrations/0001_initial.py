@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('repeat_threshold', models.PositiveSmallIntegerField(default=3, help_text='The case moves to second level at this contact about the same concern.', verbose_name='contacts before second level')),
                 ('repeat_window_days', models.PositiveSmallIntegerField(default=30, verbose_name='repeat-contact window (days)')),
-                ('repeat_min_score', models.FloatField(default=0.12, help_text='0–1; a new case counts as the same concern at or above this score.', verbose_name='text similarity needed')),
+                ('repeat_min_score', models.FloatField(default=0.15, help_text='0–1; a new case counts as the same concern at or above this score.', verbose_name='text similarity needed')),
                 ('quality_care_years', models.PositiveSmallIntegerField(default=5, verbose_name='Quality-Care after years as a customer')),
                 ('quality_care_hours', models.PositiveSmallIntegerField(default=24, verbose_name='Quality-Care callback within (hours)')),
                 ('complaint_words', models.TextField(blank=True, default='beschwerde, reklamation, unzumutbar, unverschämt, complaint, unacceptable, klage, utilfreds', verbose_name='words that mark a complaint')),

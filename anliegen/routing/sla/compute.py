@@ -93,6 +93,8 @@ def recompute_sla(ticket: Ticket, *, now: datetime.datetime | None = None) -> Ca
     first_due = due_over_intervals(calendar, intervals, policy.first_response_minutes)
     resolution_due = due_over_intervals(calendar, intervals, policy.resolution_minutes)
     row = existing or CaseSLA(ticket=ticket)
+    if ticket.first_response_at is not None and row.first_response_due and row.policy_id == policy.pk:
+        first_due = row.first_response_due  # answered: the target it was measured against stays
     row.policy = policy
     row.first_response_due = first_due
     row.resolution_due = resolution_due

@@ -41,3 +41,29 @@ def berlin(y: int, m: int, d: int, h: int = 0, minute: int = 0) -> datetime.date
     from zoneinfo import ZoneInfo
 
     return datetime.datetime(y, m, d, h, minute, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+class Clock:
+    """A frozen clock for the whole app: django.utils.timezone.now returns `now` until moved."""
+
+    def __init__(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def set(self, now: datetime.datetime) -> None:
+        self.now = now
+
+    def advance(self, **delta: float) -> datetime.datetime:
+        self.now = self.now + datetime.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    from unittest import mock
+
+    frozen = Clock(berlin(2026, 11, 23, 9))
+    with mock.patch("django.utils.timezone.now", side_effect=frozen):
+        yield frozen
