@@ -61,7 +61,7 @@ def on_message_added(*, ticket: Ticket, message: Message, **_kwargs: Any) -> Non
     with _guard(ticket):
         found = _safely(repeat.record_message, ticket, message, ticket.status)
         if found is not None:
-            _safely(quality.check_quality_care, ticket, now=message.created_at)
+            _safely(quality.check_quality_care, ticket, now=message.created_at, reopening=True)
     # The status change that follows (reopen) recomputes the due times.
 
 

@@ -48,9 +48,11 @@ def reason_for(ticket: Ticket, settings: RoutingSettings) -> str | None:
     return None
 
 
-def check_quality_care(ticket: Ticket, *, now: datetime.datetime | None = None) -> QualityCare | None:
-    """Flag the case and book the callback if it qualifies and is not flagged yet."""
-    if not ticket.is_active or QualityCare.objects.filter(ticket=ticket).exists():
+def check_quality_care(ticket: Ticket, *, now: datetime.datetime | None = None,
+                       reopening: bool = False) -> QualityCare | None:
+    """Flag the case and book the callback if it qualifies and is not flagged yet. `reopening`:
+    a customer message is reopening the (still solved) case right now."""
+    if (not ticket.is_active and not reopening) or QualityCare.objects.filter(ticket=ticket).exists():
         return None
     settings = RoutingSettings.load()
     reason = reason_for(ticket, settings)
