@@ -70,6 +70,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\S+|[@#]\w+", re.I)
 _QUOTE_HEADER = re.compile(
     r"^(-{2,}\s*(original|ursprüngliche|oprindelig|forwarded|weitergeleitete).*|"
     r"(on|am|den|d\.)\s.{4,120}\s(wrote|schrieb|skrev)\s*.*:?)\s*$", re.I | re.M)
+# Reply/forward markers of mail subjects (and retweets) say nothing about the language.
+_MARKERS = re.compile(r"^\s*(?:(?:re|aw|wg|fwd?|sv|vs|rt)\s*:\s*|rt\s+(?=@))+", re.I | re.M)
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
@@ -85,7 +87,7 @@ def clean_text(text: str) -> str:
     match = _QUOTE_HEADER.search(text)
     if match:
         text = text[: match.start()]
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    lines = [_MARKERS.sub("", line) for line in text.splitlines() if not line.lstrip().startswith(">")]
     text = _URL.sub(" ", " ".join(lines))
     return " ".join(text.split())
 
