@@ -15,6 +15,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from typing import Any
 
 from django.conf import settings
@@ -433,9 +434,18 @@ def _resolve_replay(replay_of: Quarantine | None, inbound: InboundMail) -> None:
 _SUMMARY_RE = re.compile(rb"^(From|Subject):[ \t]*(.*)$", re.I | re.M)
 
 
+def _decode_word(value: bytes) -> str:
+    text = value.decode("utf-8", "replace").strip()
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - a summary for the list; the raw text will do
+        return text
+
+
 def _summary(raw: bytes) -> str:
+    """Sender and subject read straight from the raw headers (the mail did not parse)."""
     head = raw[:65536].split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-    found = {m.group(1).lower(): m.group(2).decode("utf-8", "replace").strip() for m in _SUMMARY_RE.finditer(head)}
+    found = {m.group(1).lower(): _decode_word(m.group(2)) for m in _SUMMARY_RE.finditer(head)}
     return " — ".join(v for v in (found.get(b"from", ""), found.get(b"subject", "")) if v)[:300]
 
 

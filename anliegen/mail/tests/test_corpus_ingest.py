@@ -1,4 +1,4 @@
-"""Every real mail of the SpamAssassin and CPython corpora goes through the whole ingest path
+"""Every real mail of the SpamAssassin, CPython, Zammad and django-helpdesk corpora goes through the whole ingest path
 and becomes a stored mail or a quarantine entry; none is lost, none is stored twice."""
 
 import hashlib
@@ -17,6 +17,9 @@ CORPORA = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "m
 def _corpus() -> list[Path]:
     files = sorted((CORPORA / "spamassassin").rglob("*.txt"))
     files += sorted((CORPORA / "cpython").glob("msg_*.txt"))
+    # The small hard cases, too: broken charsets, bounces, signed mail, uuencode.
+    files += sorted((CORPORA / "zammad").glob("mail*.box"))
+    files += sorted((CORPORA / "django-helpdesk").glob("*.eml"))
     return files
 
 
@@ -45,6 +48,9 @@ def test_it_stores_every_corpus_mail_once():
         outcome__in=[Outcome.CREATED, Outcome.APPENDED]).count()
     print(f"\ncorpus: {len(raws)} files, {len(distinct)} distinct; outcomes {outcomes}; "
           f"cases {Ticket.objects.count()}, quarantined {Quarantine.objects.count()}")
+    from django.db.models import Count
+    print("threaded by:", dict(InboundMail.objects.filter(outcome=Outcome.APPENDED).values_list("threaded_by")
+                               .annotate(n=Count("id")).values_list("threaded_by", "n")))
     reasons = list(Quarantine.objects.values_list("reason", flat=True))
     print("quarantine reasons:", sorted(set(reasons)))
 
