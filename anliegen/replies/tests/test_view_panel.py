@@ -90,3 +90,14 @@ def test_a_missing_macro_is_a_clear_message(client, world, danish_ticket):
                            follow=True)
     assert "Choose a macro." in response.text
     assert not Message.objects.filter(ticket=danish_ticket, kind=MessageKind.REPLY).exists()
+
+
+def test_the_panel_needs_a_fixed_number_of_queries(client, world, danish_ticket, django_assert_max_num_queries):
+    for i in range(12):
+        make_reply(world.lead, f"Antwort {i}")
+        make_macro(world.lead, None, name=f"Makro {i}", priority=3)
+    client.login(username="anna", password=PASSWORD)
+    url = reverse("replies:panel", args=[danish_ticket.number])
+    client.get(url)  # warm the ranker cache
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200

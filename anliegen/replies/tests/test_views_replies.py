@@ -67,3 +67,11 @@ def test_a_lead_edits_and_archives_a_reply(client, world):
     client.post(reverse("replies:archive", args=[reply.pk]))
     assert not StandardReply.objects.get(pk=reply.pk).active
     assert FORM["name"] not in client.get(reverse("replies:list")).text
+
+
+def test_the_list_needs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for i in range(15):
+        make_reply(world.lead, f"Antwort {i}", team=world.support)
+    client.login(username="anna", password=PASSWORD)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("replies:list")).status_code == 200
