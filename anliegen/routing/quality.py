@@ -42,10 +42,19 @@ def reason_for(ticket: Ticket, settings: RoutingSettings) -> str | None:
     if is_complaint(ticket, settings):
         return _("Customer for %(years)d years with a complaint.") % {"years": int(years)}
     count = contact_count(ticket)
-    if count >= 2:
+    if count >= 2 and not _sibling_flagged(ticket):
         return _("Customer for %(years)d years, contacted us %(count)s times about this concern.") % {
             "years": int(years), "count": count}
     return None
+
+
+def _sibling_flagged(ticket: Ticket) -> bool:
+    """Another case about the same concern already has its Quality-Care callback."""
+    from anliegen.routing.models import ContactLink
+
+    repeat_ids = ContactLink.objects.filter(ticket=ticket).values("repeat_id")
+    siblings = ContactLink.objects.filter(repeat_id__in=repeat_ids).exclude(ticket=ticket).values("ticket_id")
+    return QualityCare.objects.filter(ticket_id__in=siblings).exists()
 
 
 def check_quality_care(ticket: Ticket, *, now: datetime.datetime | None = None,
