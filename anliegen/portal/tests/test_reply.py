@@ -106,3 +106,16 @@ def _token() -> str:
     from anliegen.portal.tokens import new_form_token
 
     return new_form_token()
+
+
+def test_it_refuses_a_reply_on_a_case_merged_into_someone_elses(customer_client, world):
+    actions.merge_tickets(source=world.ticket, target=world.other_ticket, actor=world.lead)
+    before = world.other_ticket.messages.count()
+    response = customer_client.post(
+        reverse("portal:reply", args=[world.ticket.number]),
+        {"text": "Hallo?", "form_token": _token()},
+    )
+    assert response.status_code == 400
+    assert "please submit a new concern" in response.text
+    assert world.other_ticket.number not in response.text
+    assert world.other_ticket.messages.count() == before
