@@ -1,4 +1,7 @@
-"""Writes to the mail app's own records (quarantine). Storing mail itself is ingest.ingest_mail."""
+"""Writes to the mail app's own records (quarantine, mailboxes). Storing mail itself is
+ingest.ingest_mail."""
+
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -7,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import User
 from anliegen.mail.ingest import IngestResult, ingest_mail
-from anliegen.mail.models import Quarantine, Source
+from anliegen.mail.models import Mailbox, Quarantine, Source
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.storage import read_bytes
 
@@ -46,3 +49,22 @@ def resolve_quarantine(*, quarantine: Quarantine, actor: User | None) -> Quarant
     Quarantine.objects.filter(pk=locked.pk).update(resolved_at=now, resolved_by=actor)
     quarantine.refresh_from_db()
     return quarantine
+
+
+@transaction.atomic
+def save_mailbox(*, mailbox: Mailbox | None, fields: dict[str, Any], actor: User | None) -> Mailbox:
+    """Create a mailbox, or change one. An empty password keeps the stored one."""
+    fields = dict(fields)
+    if mailbox is None:
+        return Mailbox.objects.create(**fields)
+    if not fields.get("imap_password"):
+        fields.pop("imap_password", None)
+    locked = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+    where_before = (locked.imap_host, locked.imap_user, locked.imap_folder)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if (locked.imap_host, locked.imap_user, locked.imap_folder) != where_before:
+        # Another server or folder: its UIDs mean something else; start afresh.
+        locked.uid_validity = locked.last_uid = None
+    locked.save()
+    return locked

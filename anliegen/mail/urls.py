@@ -10,6 +10,9 @@ urlpatterns = [
     path("quarantine/<int:pk>/raw/", views.quarantine_raw, name="quarantine_raw"),
     path("quarantine/<int:pk>/replay/", views.quarantine_replay, name="quarantine_replay"),
     path("quarantine/<int:pk>/resolve/", views.quarantine_resolve, name="quarantine_resolve"),
+    path("mailboxes/", views.mailbox_list, name="mailboxes"),
+    path("mailboxes/new/", views.mailbox_edit, name="mailbox_new"),
+    path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
     path("cases/<str:number>/outbox/", outbox_views.outbox_panel, name="outbox_panel"),
     path("cases/<str:number>/outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
 ]

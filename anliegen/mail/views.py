@@ -1,4 +1,5 @@
-"""Admin pages of the mail app: the quarantine (list, detail, raw download, replay, resolve).
+"""Admin pages of the mail app: the quarantine (list, detail, raw download, replay, resolve)
+and the mailboxes (list, add, change).
 Everything here is for admins only; others get a 404, as if the pages did not exist."""
 
 from collections.abc import Callable
@@ -8,13 +9,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anliegen.mail import actions
-from anliegen.mail.models import Quarantine
+from anliegen.mail.forms import MAILBOX_FIELDS, MailboxForm
+from anliegen.mail.models import Mailbox, Quarantine
 from anliegen.tickets.actions import ActionError
 
 PREVIEW_BYTES = 20_000
@@ -99,3 +102,26 @@ def quarantine_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Marked as resolved. The raw mail is kept."))
     return redirect("mail:quarantine_detail", pk=entry.pk)
+
+
+@admin_only
+def mailbox_list(request: HttpRequest) -> HttpResponse:
+    boxes = Mailbox.objects.select_related("team").order_by("name")
+    return render(request, "mail/mailbox_list.html", {"mailboxes": boxes})
+
+
+@admin_only
+def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    mailbox = get_object_or_404(Mailbox, pk=pk) if pk is not None else None
+    form = MailboxForm(request.POST or None, instance=mailbox)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in MAILBOX_FIELDS}
+        try:
+            saved = actions.save_mailbox(mailbox=mailbox, fields=fields, actor=request.user)
+        except IntegrityError:
+            form.add_error("name", _("A mailbox with this name exists already."))
+        else:
+            messages.success(request, _("Mailbox %(name)s saved.") % {"name": saved.name})
+            return redirect("mail:mailboxes")
+    return render(request, "mail/mailbox_form.html", {"form": form, "mailbox": mailbox},
+                  status=400 if form.errors else 200)
