@@ -10,6 +10,7 @@ Idempotent: the same raw bytes are stored once (InboundMail.content_hash is uniq
 Message-ID from the same sender with the same subject, arriving by another path with other
 transport headers, is recorded as a duplicate without a second message on the case."""
 
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -127,6 +128,7 @@ def _ingest(raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None, te
     except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
         raise _Quarantine(_("The parser failed: %(error)r") % {"error": exc}) from exc
 
+    parsed = storable(parsed)
     sender = parsed.from_address.strip().lower()[:254]
     if not sender or "@" not in sender:
         raise _Quarantine(_("The mail has no sender address."))
@@ -287,6 +289,29 @@ def _store_bounce(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, m
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+def _text(value: str) -> str:
+    """What every database takes: no NUL characters (PostgreSQL refuses them) and no lone
+    surrogates left over from undecodable bytes."""
+    if value.isascii() and "\x00" not in value:
+        return value
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+def storable(parsed: ParsedMail) -> ParsedMail:
+    """The parsed mail with every text that goes into the database made storable."""
+    return dataclasses.replace(
+        parsed,
+        from_address=_text(parsed.from_address), from_name=_text(parsed.from_name),
+        reply_to=[_text(a) for a in parsed.reply_to], to=[_text(a) for a in parsed.to],
+        cc=[_text(a) for a in parsed.cc], subject=_text(parsed.subject), message_id=_text(parsed.message_id),
+        in_reply_to=[_text(m) for m in parsed.in_reply_to], references=[_text(m) for m in parsed.references],
+        text=_text(parsed.text), html=_text(parsed.html), bounced_message_id=_text(parsed.bounced_message_id),
+        language_hint=_text(parsed.language_hint),
+        attachments=[dataclasses.replace(a, filename=_text(a.filename), content_type=_text(a.content_type),
+                                         content_id=_text(a.content_id)) for a in parsed.attachments],
+    )
+
 
 def _claim(parsed: ParsedMail, digest: str, raw: bytes, *, source: str, mailbox: Mailbox | None, sender: str,
            now: datetime.datetime) -> InboundMail:

@@ -174,3 +174,12 @@ def test_it_keeps_the_html_sanitised(world):
     message = ingest_mail(raw, source="imap").ticket.messages.get()
     assert "<script" not in message.html and "<b>Welt</b>" in message.html
     assert Message.objects.filter(pk=message.pk, text__contains="Hallo").exists()
+
+
+def test_it_stores_text_with_nul_characters_and_undecodable_bytes(world):
+    raw = (b"From: Erika <erika@example.org>\r\nSubject: Null\x00byte \xff\r\nMessage-ID: <nul@example.org>\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n\r\nHallo\x00Welt \xff\xfe\r\n")
+    result = ingest_mail(raw, source="imap")
+    assert result.outcome == Outcome.CREATED
+    message = result.ticket.messages.get()
+    assert "\x00" not in message.text and "Hallo" in message.text and "Welt" in message.text
