@@ -435,4 +435,5 @@ def new_case(request: HttpRequest) -> HttpResponse:
 def lead(request: HttpRequest) -> HttpResponse:
     if not request.user.is_lead:
         raise Http404("No such page")
-    return render(request, "tickets/lead.html", {"overview": dashboard.lead_overview()})
+    return render(request, "tickets/lead.html", {"overview": dashboard.cached_lead_overview(),
+                                                "cache_seconds": dashboard.CACHE_SECONDS})

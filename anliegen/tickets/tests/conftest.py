@@ -1,6 +1,7 @@
 """Fixtures for the workspace's view tests: signed-in clients for the personas."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from anliegen.testing import PASSWORD
@@ -10,6 +11,14 @@ def signed_in(username: str) -> Client:
     client = Client()
     assert client.login(username=username, password=PASSWORD)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The lead's view is cached for a few seconds; each test starts without it.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

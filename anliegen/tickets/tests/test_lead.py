@@ -1,5 +1,6 @@
 import datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -58,6 +59,15 @@ def test_it_shows_what_needs_the_lead_and_the_workload(lena, world):
     assert world.ticket.number in escalated and "Dritter Anruf ohne Lösung" in escalated
 
 
+def test_it_keeps_the_figures_for_a_few_seconds(lena, world, django_assert_max_num_queries):
+    assert lena.get(URL).context["overview"].new_today == 3
+    testing.make_ticket(team=world.support, subject="Neu dazu")
+    with django_assert_max_num_queries(4):  # session, user, side bar: the overview comes from the cache
+        assert lena.get(URL).context["overview"].new_today == 3
+    cache.clear()
+    assert lena.get(URL).context["overview"].new_today == 4
+
+
 def test_it_counts_only_todays_new_cases(lena, world):
     Ticket.objects.filter(pk=world.other_ticket.pk).update(
         created_at=world.other_ticket.created_at - datetime.timedelta(days=2))
@@ -74,6 +84,7 @@ def test_it_marks_an_agent_over_the_cap(lena, world):
 
 def test_it_makes_the_same_number_of_queries_however_many_cases(lena, world):
     def count() -> int:
+        cache.clear()
         with CaptureQueriesContext(connection) as queries:
             assert lena.get(URL).status_code == 200
         return len(queries)
