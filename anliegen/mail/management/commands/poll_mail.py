@@ -29,9 +29,12 @@ class Command(BaseCommand):
             interval = float(getattr(settings, "MAIL_POLL_SECONDS", 60))
         if interval < 0:
             raise CommandError("--interval must not be negative.")
+        if not options["once"] and options["verbosity"] >= 1:
+            self.stdout.write(f"Polling the enabled IMAP mailboxes every {interval:g} s")
+            self.stdout.flush()
         while True:
             results = imap.poll_all(limit=options["limit"])
-            if not results and options["verbosity"] >= 1:
+            if not results and options["once"] and options["verbosity"] >= 1:
                 self.stderr.write("No enabled IMAP mailbox is set up.")
             for result in results:
                 if result.errors:
