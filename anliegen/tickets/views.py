@@ -86,7 +86,8 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "live_since": queues.encode_position(timezone.now(), 0),
         "bulk_form": BulkForm(teams=visible_teams(user), assignees=teammates),
         "quick_filters": [
-            (_("Active"), filters.query(status="active", assignee="", priority=""), False),
+            (_("Active"), filters.query(status="active", assignee="", priority=""),
+             filters == queues.Filters()),
             (_("Unassigned"), filters.query(status="active", assignee="none", priority=""),
              filters.assignee == "none"),
             (_("Urgent"), filters.query(status="active", assignee="", priority=str(Priority.URGENT)),

@@ -35,9 +35,17 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const rows = event.detail.target;
   if (!rows || rows.id !== "queue-rows") return;
   const seen = new Set();
+  const ticked = new Set();
   rows.querySelectorAll("tr[data-case]").forEach((row) => {
-    if (seen.has(row.dataset.case)) row.remove();
-    else seen.add(row.dataset.case);
+    if (!seen.has(row.dataset.case)) { seen.add(row.dataset.case); return; }
+    const box = row.querySelector("input[name='tickets']");
+    if (box && box.checked) ticked.add(row.dataset.case);
+    row.remove();
+  });
+  // A ticked case that moved up stays ticked.
+  ticked.forEach((number) => {
+    const box = rows.querySelector(`tr[data-case="${CSS.escape(number)}"] input[name='tickets']`);
+    if (box) box.checked = true;
   });
   const empty = document.getElementById("queue-empty");
   if (empty) empty.remove();

@@ -1,5 +1,6 @@
 import pytest
 
+from anliegen.tickets.actions import add_customer_message
 from anliegen.tickets.models import MessageKind, Ticket
 from conftest import login
 
@@ -49,6 +50,13 @@ def test_a_new_case_appears_in_an_open_queue_without_reload(new_page, live_serve
     assert first_row.get_attribute("data-case") == number
     assert watcher.evaluate("window.notReloaded") is True
     assert watcher.locator(f"tr[data-case='{world.ticket.number}']").count() == 1
+
+    # A case the customer wrote on again moves to the top, and is not shown twice.
+    watcher.check(f"tr[data-case='{world.ticket.number}'] input[name=tickets]")
+    add_customer_message(ticket=world.ticket, customer=world.customer, text="Es geht immer noch nicht.")
+    watcher.wait_for_selector(f"#queue-rows tr:first-child[data-case='{world.ticket.number}']", timeout=5_000)
+    assert watcher.locator(f"tr[data-case='{world.ticket.number}']").count() == 1
+    assert watcher.is_checked(f"tr[data-case='{world.ticket.number}'] input[name=tickets]")
 
 
 def test_the_first_agent_sees_the_second_open_and_type(new_page, live_server, world):
