@@ -23,7 +23,9 @@ RESULTS = BENCH / "results"
 CORPUS = (ROOT / ".." / "shared" / "corpora" / "mail" / "spamassassin").resolve()
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-TEMPLATE_DB = "anliegen_bench_template"
+# Database names start with this (BENCH_DB_PREFIX), so two runs can live side by side.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "anliegen_bench")
+TEMPLATE_DB = f"{DB_PREFIX}_template"
 
 
 def db_url(name: str) -> str:
@@ -44,12 +46,14 @@ def drop_db(name: str) -> None:
 
 def anliegen_env(database: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": db_url(database),
-        "DJANGO_SETTINGS_MODULE": "anliegen.settings",
-        "ANLIEGEN_DEBUG": "0",
-        "ANLIEGEN_DATA_DIR": str(RESULTS / "data"),
-    })
+    env.update(
+        {
+            "DATABASE_URL": db_url(database),
+            "DJANGO_SETTINGS_MODULE": "anliegen.settings",
+            "ANLIEGEN_DEBUG": "0",
+            "ANLIEGEN_DATA_DIR": str(RESULTS / "data"),
+        }
+    )
     env.pop("ANLIEGEN_ENV", None)
     env.update(extra)
     return env
@@ -60,12 +64,18 @@ def fresh_anliegen_db(name: str, *, remigrate: bool = False) -> None:
     import psycopg
 
     with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE_DB]).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE_DB]
+        ).fetchone()
     if remigrate or not exists:
         drop_db(TEMPLATE_DB)
         admin_sql(f'CREATE DATABASE "{TEMPLATE_DB}"')
-        subprocess.run([str(VENV_PYTHON), "-m", "anliegen.cli", "migrate", "-v0"], check=True, cwd=ROOT,
-                       env=anliegen_env(TEMPLATE_DB))
+        subprocess.run(
+            [str(VENV_PYTHON), "-m", "anliegen.cli", "migrate", "-v0"],
+            check=True,
+            cwd=ROOT,
+            env=anliegen_env(TEMPLATE_DB),
+        )
     drop_db(name)
     admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DB}"')
 
@@ -88,12 +98,26 @@ def free_port() -> int:
 class Server:
     """A web server in a child process, stopped by its own process id."""
 
-    def __init__(self, argv: list[str], *, env: dict[str, str], port: int, cwd: Path, log: Path,
-                 probe: str = "/accounts/login/") -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        port: int,
+        cwd: Path,
+        log: Path,
+        probe: str = "/accounts/login/",
+    ) -> None:
         self.port = port
         self.log = log.open("wb")
-        self.proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -120,10 +144,28 @@ class Server:
 
 
 def anliegen_server(database: str, *, workers: int = 2) -> Server:
+    """`anliegen serve` with the benchmark's Server-Timing middleware added (bench/settings_timing.py)."""
     port = free_port()
-    return Server([str(ROOT / ".venv" / "bin" / "anliegen"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", str(workers), "--no-migrate"],
-                  env=anliegen_env(database), port=port, cwd=ROOT, log=RESULTS / "anliegen-server.log")
+    env = anliegen_env(
+        database, DJANGO_SETTINGS_MODULE="bench.settings_timing", PYTHONPATH=str(ROOT)
+    )
+    return Server(
+        [
+            str(ROOT / ".venv" / "bin" / "anliegen"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-migrate",
+        ],
+        env=env,
+        port=port,
+        cwd=ROOT,
+        log=RESULTS / "anliegen-server.log",
+    )
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -137,17 +179,33 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 def summary_ms(seconds: Sequence[float]) -> dict[str, float]:
     ms = [s * 1000 for s in seconds]
-    return {"n": len(ms), "p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2),
-            "mean": round(statistics.fmean(ms), 2) if ms else float("nan")}
+    return {
+        "n": len(ms),
+        "p50": round(percentile(ms, 50), 2),
+        "p95": round(percentile(ms, 95), 2),
+        "mean": round(statistics.fmean(ms), 2) if ms else float("nan"),
+    }
+
+
+def server_summary(server: dict[str, list[float]]) -> dict[str, float]:
+    """Medians of the Server-Timing values: time in Django, its CPU time, SQL time, queries."""
+    return {f"server_{k}_p50": round(percentile(v, 50), 2) for k, v in server.items() if v}
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     rows = [[_cell(v) for v in row] for row in rows]
-    widths = [max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h)) for i, h in enumerate(headers)]
+    widths = [
+        max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
+        for i, h in enumerate(headers)
+    ]
     line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))
     out = [line, "  ".join("-" * w for w in widths)]
     for r in rows:
-        out.append("  ".join(v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(r, widths, strict=True)))
+        out.append(
+            "  ".join(
+                v.rjust(w) if _numeric(v) else v.ljust(w) for v, w in zip(r, widths, strict=True)
+            )
+        )
     return "\n".join(out)
 
 
@@ -162,7 +220,14 @@ def _cell(v: Any) -> str:
 
 
 def _numeric(v: str) -> bool:
-    return v.replace(",", "").replace(".", "").replace("-", "").replace("×", "").replace("%", "").isdigit()
+    return (
+        v.replace(",", "")
+        .replace(".", "")
+        .replace("-", "")
+        .replace("×", "")
+        .replace("%", "")
+        .isdigit()
+    )
 
 
 def write_result(name: str, data: dict[str, Any]) -> None:

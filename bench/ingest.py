@@ -13,9 +13,9 @@ from email import message_from_bytes, policy
 from typing import Any
 
 from bench import mails as mailgen
-from bench.common import fresh_anliegen_db, setup_django, summary_ms, table, write_result
+from bench.common import DB_PREFIX, fresh_anliegen_db, setup_django, summary_ms, table, write_result
 
-DATABASE = "anliegen_bench_ingest"
+DATABASE = f"{DB_PREFIX}_ingest"
 HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References")
 
 
@@ -59,10 +59,13 @@ def threading_check(mail_set: mailgen.MailSet) -> dict[str, Any]:
     case_of: dict[str, int | None] = {}
     ids = [m.message_id for m in generated]
     for i in range(0, len(ids), 5000):
-        for mid, ticket_id in InboundMail.objects.filter(message_id__in=ids[i:i + 5000]).values_list(
-                "message_id", "ticket_id"):
+        for mid, ticket_id in InboundMail.objects.filter(
+            message_id__in=ids[i : i + 5000]
+        ).values_list("message_id", "ticket_id"):
             case_of[mid] = ticket_id
-    merged = dict(Ticket.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id"))
+    merged = dict(
+        Ticket.objects.filter(merged_into__isnull=False).values_list("id", "merged_into_id")
+    )
 
     def final(ticket_id: int | None) -> int | None:
         seen = set()
@@ -72,8 +75,12 @@ def threading_check(mail_set: mailgen.MailSet) -> dict[str, Any]:
         return ticket_id
 
     replies = mail_set.replies
-    right = sum(1 for r in replies if case_of.get(r.message_id) is not None
-                and final(case_of.get(r.message_id)) == final(case_of.get(r.original)))
+    right = sum(
+        1
+        for r in replies
+        if case_of.get(r.message_id) is not None
+        and final(case_of.get(r.message_id)) == final(case_of.get(r.original))
+    )
     early = 0
     position = {m.message_id: i for i, m in enumerate(mail_set.mails) if m.generated}
     early_ok = 0
@@ -82,9 +89,14 @@ def threading_check(mail_set: mailgen.MailSet) -> dict[str, Any]:
             early += 1
             early_ok += final(case_of.get(r.message_id)) == final(case_of.get(r.original))
     originals = {r.original for r in replies}
-    return {"replies": len(replies), "threaded_right": right,
-            "threaded_pct": round(100 * right / len(replies), 2) if replies else 100.0,
-            "early_replies": early, "early_threaded_right": early_ok, "threads": len(originals)}
+    return {
+        "replies": len(replies),
+        "threaded_right": right,
+        "threaded_pct": round(100 * right / len(replies), 2) if replies else 100.0,
+        "early_replies": early,
+        "early_threaded_right": early_ok,
+        "threads": len(originals),
+    }
 
 
 def run(total: int = 20000, corpus_limit: int | None = None) -> dict[str, Any]:
@@ -101,14 +113,22 @@ def run(total: int = 20000, corpus_limit: int | None = None) -> dict[str, Any]:
     from anliegen.mail.models import Source
 
     own_parse_seconds = anliegen_parse_only(raws)
-    create_team(name="Support", slug="support", kind="support", email="support@anliegen.example")
+    from anliegen.mail.models import Mailbox
+
+    team = create_team(
+        name="Support", slug="support", kind="support", email="support@anliegen.example"
+    )
+    # As in production: mail arrives through a configured mailbox that belongs to a team.
+    mailbox = Mailbox.objects.select_related("team").get(
+        pk=Mailbox.objects.create(name="Service", team=team, address="service@anliegen.example").pk
+    )
     outcomes: dict[str, int] = {}
     times = []
     print(f"Ingest: {len(raws):,} mails through ingest_mail into PostgreSQL ...", flush=True)
     started = time.perf_counter()
     for raw in raws:
         t0 = time.perf_counter()
-        result = ingest_mail(raw, source=Source.IMPORT)
+        result = ingest_mail(raw, source=Source.IMPORT, mailbox=mailbox)
         times.append(time.perf_counter() - t0)
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
     ingest_seconds = time.perf_counter() - started
@@ -116,29 +136,51 @@ def run(total: int = 20000, corpus_limit: int | None = None) -> dict[str, Any]:
 
     n = len(raws)
     data = {
-        "mails": n, "corpus_mails": sum(1 for m in mail_set.mails if not m.generated),
+        "mails": n,
+        "corpus_mails": sum(1 for m in mail_set.mails if not m.generated),
         "generated_mails": sum(1 for m in mail_set.mails if m.generated),
-        "ingest_per_s": round(n / ingest_seconds, 1), "ingest_ms": summary_ms(times),
-        "parse_only_per_s": round(n / parse_seconds, 1), "parse_only_ms": summary_ms(parse_times),
+        "ingest_per_s": round(n / ingest_seconds, 1),
+        "ingest_ms": summary_ms(times),
+        "parse_only_per_s": round(n / parse_seconds, 1),
+        "parse_only_ms": summary_ms(parse_times),
         "anliegen_parse_per_s": round(n / own_parse_seconds, 1),
         "ratio_ingest_to_parse_only": round(parse_seconds / ingest_seconds, 3),
-        "outcomes": outcomes, "threading": threads,
+        "outcomes": outcomes,
+        "threading": threads,
     }
     print()
-    print(table(["measure", "value"], [
-        ("mails (SpamAssassin + generated threads)", f"{n:,} ({data['corpus_mails']:,} + {data['generated_mails']:,})"),
-        ("full ingest, mails/s (1 process)", data["ingest_per_s"]),
-        ("full ingest per mail p50 / p95 ms", f"{data['ingest_ms']['p50']} / {data['ingest_ms']['p95']}"),
-        ("stdlib parse-only, mails/s", data["parse_only_per_s"]),
-        ("stdlib parse-only per mail p50 / p95 ms", f"{data['parse_only_ms']['p50']} / {data['parse_only_ms']['p95']}"),
-        ("Anliegen parse_mail only, mails/s", data["anliegen_parse_per_s"]),
-        ("ingest / parse-only", f"{100 * data['ratio_ingest_to_parse_only']:.1f}%"),
-        ("replies threaded into their original's case",
-         f"{threads['threaded_right']:,} / {threads['replies']:,} ({threads['threaded_pct']}%)"),
-        ("  of which delivered before the original",
-         f"{threads['early_threaded_right']:,} / {threads['early_replies']:,}"),
-        ("outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items()))),
-    ]))
+    print(
+        table(
+            ["measure", "value"],
+            [
+                (
+                    "mails (SpamAssassin + generated threads)",
+                    f"{n:,} ({data['corpus_mails']:,} + {data['generated_mails']:,})",
+                ),
+                ("full ingest, mails/s (1 process)", data["ingest_per_s"]),
+                (
+                    "full ingest per mail p50 / p95 ms",
+                    f"{data['ingest_ms']['p50']} / {data['ingest_ms']['p95']}",
+                ),
+                ("stdlib parse-only, mails/s", data["parse_only_per_s"]),
+                (
+                    "stdlib parse-only per mail p50 / p95 ms",
+                    f"{data['parse_only_ms']['p50']} / {data['parse_only_ms']['p95']}",
+                ),
+                ("Anliegen parse_mail only, mails/s", data["anliegen_parse_per_s"]),
+                ("ingest / parse-only", f"{100 * data['ratio_ingest_to_parse_only']:.1f}%"),
+                (
+                    "replies threaded into their original's case",
+                    f"{threads['threaded_right']:,} / {threads['replies']:,} ({threads['threaded_pct']}%)",
+                ),
+                (
+                    "  of which delivered before the original",
+                    f"{threads['early_threaded_right']:,} / {threads['early_replies']:,}",
+                ),
+                ("outcomes", ", ".join(f"{k} {v:,}" for k, v in sorted(outcomes.items()))),
+            ],
+        )
+    )
     write_result("ingest", data)
     return data
 

@@ -52,12 +52,20 @@ def _demo_texts() -> dict[str, object]:
     wanted = {"FIRST_NAMES", "LAST_NAMES", "DOMAINS", "CONCERNS"}
     found: dict[str, object] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and node.targets[0].id in wanted:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id in wanted
+        ):
             if node.targets[0].id == "CONCERNS":
                 found["CONCERNS"] = [
-                    {"team": ast.literal_eval(call.args[0]), "subject": ast.literal_eval(call.args[1]),
-                     "text": ast.literal_eval(call.args[2]), "follow_up": ast.literal_eval(call.args[3]),
-                     "reply": ast.literal_eval(call.args[4])}
+                    {
+                        "team": ast.literal_eval(call.args[0]),
+                        "subject": ast.literal_eval(call.args[1]),
+                        "text": ast.literal_eval(call.args[2]),
+                        "follow_up": ast.literal_eval(call.args[3]),
+                        "reply": ast.literal_eval(call.args[4]),
+                    }
                     for call in node.value.elts  # type: ignore[attr-defined]
                 ]
             else:
@@ -74,23 +82,52 @@ LANGUAGES = ["de", "da", "en"]
 LANGUAGE_WEIGHTS = [6, 3, 2]
 REPLY_PREFIX = {"de": "AW: ", "da": "SV: ", "en": "Re: "}
 MORE = {
-    "de": ["Können Sie mir bitte Bescheid geben, wie es weitergeht?", "Ich warte noch auf eine Antwort.",
-           "Anbei noch ein Foto.", "Meine Vertragsnummer steht in der ersten Mail."],
-    "da": ["Kan I give mig besked om, hvad der sker nu?", "Jeg venter stadig på et svar.",
-           "Vedhæftet er et billede.", "Mit kundenummer står i den første mail."],
-    "en": ["Could you please let me know what happens next?", "I am still waiting for an answer.",
-           "Please find a photo attached.", "My contract number is in my first mail."],
+    "de": [
+        "Können Sie mir bitte Bescheid geben, wie es weitergeht?",
+        "Ich warte noch auf eine Antwort.",
+        "Anbei noch ein Foto.",
+        "Meine Vertragsnummer steht in der ersten Mail.",
+    ],
+    "da": [
+        "Kan I give mig besked om, hvad der sker nu?",
+        "Jeg venter stadig på et svar.",
+        "Vedhæftet er et billede.",
+        "Mit kundenummer står i den første mail.",
+    ],
+    "en": [
+        "Could you please let me know what happens next?",
+        "I am still waiting for an answer.",
+        "Please find a photo attached.",
+        "My contract number is in my first mail.",
+    ],
 }
 
 
 def _ascii(text: str) -> str:
-    for a, b in (("ü", "ue"), ("ö", "oe"), ("ä", "ae"), ("ø", "oe"), ("æ", "ae"), ("å", "aa"), ("ß", "ss")):
+    for a, b in (
+        ("ü", "ue"),
+        ("ö", "oe"),
+        ("ä", "ae"),
+        ("ø", "oe"),
+        ("æ", "ae"),
+        ("å", "aa"),
+        ("ß", "ss"),
+    ):
         text = text.replace(a, b)
     return text.lower()
 
 
-def _mail(*, sender: str, name: str, subject: str, text: str, message_id: str, when: datetime.datetime,
-          in_reply_to: str = "", references: list[str] | None = None) -> bytes:
+def _mail(
+    *,
+    sender: str,
+    name: str,
+    subject: str,
+    text: str,
+    message_id: str,
+    when: datetime.datetime,
+    in_reply_to: str = "",
+    references: list[str] | None = None,
+) -> bytes:
     from email.message import EmailMessage
 
     msg = EmailMessage()
@@ -120,7 +157,9 @@ def generated_threads(count: int, *, rng: random.Random, early_share: float = 0.
         if not customers or rng.random() < 0.7:
             language = rng.choices(LANGUAGES, weights=LANGUAGE_WEIGHTS)[0]
             first, last = rng.choice(FIRST_NAMES[language]), rng.choice(LAST_NAMES[language])
-            address = f"{_ascii(first)}.{_ascii(last)}.{len(customers)}@{rng.choice(DOMAINS[language])}"
+            address = (
+                f"{_ascii(first)}.{_ascii(last)}.{len(customers)}@{rng.choice(DOMAINS[language])}"
+            )
             customers.append((f"{first} {last}", address, language))
         name, address, language = rng.choice(customers)
         concern = rng.choice(CONCERNS)
@@ -130,8 +169,23 @@ def generated_threads(count: int, *, rng: random.Random, early_share: float = 0.
         at = rng.uniform(0, 14 * 24 * 3600)
         mid = f"t{thread}.0.{rng.getrandbits(40):x}@{address.split('@')[1]}"
         text = f"{concern['text'][language]}\n\n{name}"
-        timed.append((at, Mail(_mail(sender=address, name=name, subject=subject, text=text, message_id=mid,
-                                     when=start + datetime.timedelta(seconds=at)), mid, generated=True)))
+        timed.append(
+            (
+                at,
+                Mail(
+                    _mail(
+                        sender=address,
+                        name=name,
+                        subject=subject,
+                        text=text,
+                        message_id=mid,
+                        when=start + datetime.timedelta(seconds=at),
+                    ),
+                    mid,
+                    generated=True,
+                ),
+            )
+        )
         produced += 1
         chain = [mid]
         for n in range(rng.randint(1, 4)):
@@ -139,10 +193,16 @@ def generated_threads(count: int, *, rng: random.Random, early_share: float = 0.
             rid = f"t{thread}.{n + 1}.{rng.getrandbits(40):x}@{address.split('@')[1]}"
             body = concern["follow_up"][language] if n == 0 else rng.choice(MORE[language])
             quoted = "\n".join("> " + line for line in text.splitlines())
-            raw = _mail(sender=address, name=name, subject=REPLY_PREFIX[language] + subject,
-                        text=f"{body}\n\n{name}\n\n{quoted}", message_id=rid,
-                        when=start + datetime.timedelta(seconds=at), in_reply_to=chain[-1],
-                        references=list(chain) if rng.random() < 0.85 else None)
+            raw = _mail(
+                sender=address,
+                name=name,
+                subject=REPLY_PREFIX[language] + subject,
+                text=f"{body}\n\n{name}\n\n{quoted}",
+                message_id=rid,
+                when=start + datetime.timedelta(seconds=at),
+                in_reply_to=chain[-1],
+                references=list(chain) if rng.random() < 0.85 else None,
+            )
             # Delivered before the original: a slow relay held the first mail back.
             delivered = rng.uniform(0, timed[-1 - n][0]) if rng.random() < early_share else at
             timed.append((delivered, Mail(raw, rid, original=mid, generated=True)))
@@ -161,7 +221,9 @@ def build(total: int, *, corpus_limit: int | None = None, seed: int = 6) -> Mail
     mails: list[Mail] = []
     ci = ti = 0
     while ci < len(corpus) or ti < len(threads):
-        take_corpus = ci < len(corpus) and (ti >= len(threads) or rng.random() < len(corpus) / (len(corpus) + len(threads)))
+        take_corpus = ci < len(corpus) and (
+            ti >= len(threads) or rng.random() < len(corpus) / (len(corpus) + len(threads))
+        )
         if take_corpus:
             mails.append(corpus[ci])
             ci += 1

@@ -24,15 +24,81 @@ from bench.mails import CONCERNS, FIRST_NAMES, LANGUAGE_WEIGHTS, LANGUAGES, MORE
 
 CASES_PER_DAY = 550
 ACTIVE_PER_TEAM = 2000
-BULK_TABLES = ["customers_customer", "customers_customeremail", "tickets_ticket", "tickets_message", "tickets_event"]
+BULK_TABLES = [
+    "customers_customer",
+    "customers_customeremail",
+    "tickets_ticket",
+    "tickets_message",
+    "tickets_event",
+]
 PG_CONFIG = {"de": "german", "da": "danish", "en": "english"}
-SYLLABLES = ["bra", "ko", "wal", "mer", "sen", "lin", "gar", "tho", "ve", "dor", "ska", "rup", "fen", "hol",
-             "mik", "tra", "vos", "bel", "quin", "zar", "pel", "nor", "gru", "dal", "sti", "fal", "ber", "kin",
-             "lo", "mas", "ret", "sul", "tam", "wen", "yor", "ha", "jo", "lek", "mon", "pra", "rin", "sel",
-             "tor", "ul", "vik", "wie", "bro", "cal", "dre", "ek", "fro", "gin", "hus", "ib", "kar", "lud",
-             "mor", "nis", "ost", "pim"]
-NOTE = {"de": "Rücksprache mit der Fachabteilung gehalten.", "da": "Talt med fagafdelingen.",
-        "en": "Checked with the specialist department."}
+SYLLABLES = [
+    "bra",
+    "ko",
+    "wal",
+    "mer",
+    "sen",
+    "lin",
+    "gar",
+    "tho",
+    "ve",
+    "dor",
+    "ska",
+    "rup",
+    "fen",
+    "hol",
+    "mik",
+    "tra",
+    "vos",
+    "bel",
+    "quin",
+    "zar",
+    "pel",
+    "nor",
+    "gru",
+    "dal",
+    "sti",
+    "fal",
+    "ber",
+    "kin",
+    "lo",
+    "mas",
+    "ret",
+    "sul",
+    "tam",
+    "wen",
+    "yor",
+    "ha",
+    "jo",
+    "lek",
+    "mon",
+    "pra",
+    "rin",
+    "sel",
+    "tor",
+    "ul",
+    "vik",
+    "wie",
+    "bro",
+    "cal",
+    "dre",
+    "ek",
+    "fro",
+    "gin",
+    "hus",
+    "ib",
+    "kar",
+    "lud",
+    "mor",
+    "nis",
+    "ost",
+    "pim",
+]
+NOTE = {
+    "de": "Rücksprache mit der Fachabteilung gehalten.",
+    "da": "Talt med fagafdelingen.",
+    "en": "Checked with the specialist department.",
+}
 BENCH_PASSWORD = "bench-password-1"
 SUPPORT_TEAMS = ["technischer-support", "kaufmaennischer-support"]
 OTHER_TEAMS = ["empfang", "second-level", "leistungsfaelle"]
@@ -41,7 +107,7 @@ OTHER_TEAMS = ["empfang", "second-level", "leistungsfaelle"]
 def surname(n: int) -> str:
     """A made-up surname, unique for n < 216,000: the rare words searched for."""
     k = len(SYLLABLES)
-    n = (n * 7919) % (k ** 3)  # scatter neighbours
+    n = (n * 7919) % (k**3)  # scatter neighbours
     return (SYLLABLES[n // (k * k)] + SYLLABLES[(n // k) % k] + SYLLABLES[n % k]).capitalize()
 
 
@@ -77,15 +143,27 @@ def create_world(agents: int = 32) -> World:
     world = World()
     teams = {}
     for name, slug, kind, confidential in TEAMS:
-        teams[slug] = create_team(name=name, slug=slug, kind=kind, confidential=confidential,
-                                  default_language="de", email=f"{slug}@anliegen.example")
+        teams[slug] = create_team(
+            name=name,
+            slug=slug,
+            kind=kind,
+            confidential=confidential,
+            default_language="de",
+            email=f"{slug}@anliegen.example",
+        )
         world.teams[slug] = teams[slug].pk
         world.members[slug] = []
     password = make_password(BENCH_PASSWORD)  # hashed once; every bench login uses it
 
     def staff(username: str, display: str, role: str, slugs: list[str]) -> User:
-        user = User.objects.create(username=username, display_name=display, role=role, password=password,
-                                   email=f"{username}@anliegen.example", languages=["de", "en"])
+        user = User.objects.create(
+            username=username,
+            display_name=display,
+            role=role,
+            password=password,
+            email=f"{username}@anliegen.example",
+            languages=["de", "en"],
+        )
         for slug in slugs:
             add_member(team=teams[slug], user=user)
             world.members[slug].append(user.pk)
@@ -98,7 +176,9 @@ def create_world(agents: int = 32) -> World:
     for i in range(agents):
         slug = SUPPORT_TEAMS[i % 2]
         first = FIRST_NAMES["de"][i % len(FIRST_NAMES["de"])]
-        world.agents.append(staff(f"agent{i:02d}", f"{first} {surname(900000 + i)}", Role.AGENT, [slug]).username)
+        world.agents.append(
+            staff(f"agent{i:02d}", f"{first} {surname(900000 + i)}", Role.AGENT, [slug]).username
+        )
         world.leads.append(staff(f"lead{i:02d}", f"Lead {i}", Role.LEAD, ["leitung"]).username)
     return world
 
@@ -113,14 +193,23 @@ class Vectors:
         for ci, concern in enumerate(CONCERNS):
             for lang in LANGUAGES:
                 subject = concern["subject"][lang]
-                bodies = {"text": [concern["text"][lang]], "follow_up": [concern["follow_up"][lang]],
-                          "reply": [concern["reply"][lang]], "more": MORE[lang], "note": [NOTE[lang]]}
+                bodies = {
+                    "text": [concern["text"][lang]],
+                    "follow_up": [concern["follow_up"][lang]],
+                    "reply": [concern["reply"][lang]],
+                    "more": MORE[lang],
+                    "note": [NOTE[lang]],
+                }
                 for part, texts in bodies.items():
                     for vi, body in enumerate(texts):
                         docs.append(((ci, lang, part, vi), body, f"{subject}\n{body}"))
         rows = conn.execute(
             "SELECT i, to_tsvector(c::regconfig, d)::text FROM unnest(%s::int[], %s::text[], %s::text[]) AS x(i, c, d)",
-            [list(range(len(docs))), [PG_CONFIG[k[1]] for k, _b, _d in docs], [d for _k, _b, d in docs]],
+            [
+                list(range(len(docs))),
+                [PG_CONFIG[k[1]] for k, _b, _d in docs],
+                [d for _k, _b, d in docs],
+            ],
         ).fetchall()
         by_index = dict(rows)
         for i, (key, body, _doc) in enumerate(docs):
@@ -132,7 +221,11 @@ class Vectors:
             return []
         rows = self.conn.execute(
             "SELECT i, to_tsvector(c::regconfig, n)::text FROM unnest(%s::int[], %s::text[], %s::text[]) AS x(i, c, n)",
-            [list(range(len(names))), [PG_CONFIG[lang] for _n, lang in names], [n for n, _l in names]],
+            [
+                list(range(len(names))),
+                [PG_CONFIG[lang] for _n, lang in names],
+                [n for n, _l in names],
+            ],
         ).fetchall()
         by_index = dict(rows)
         return [_shift(by_index[i], 1000) for i in range(len(names))]
@@ -149,7 +242,9 @@ class Copier:
         self.rows = 0
 
     def row(self, *values: Any) -> None:
-        line = "\t".join("\\N" if v is None else v if isinstance(v, str) else str(v) for v in values)
+        line = "\t".join(
+            "\\N" if v is None else v if isinstance(v, str) else str(v) for v in values
+        )
         self.buf.append(line)
         self.size += len(line)
         self.rows += 1
@@ -192,13 +287,20 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
         conn.execute("SET maintenance_work_mem = '512MB'")
         conn.execute("SET session_replication_role = replica")  # no FK triggers while loading
         vectors = Vectors(conn)
-        agent_vectors = dict(zip(world.agent_names, vectors.names(
-            [(n, "de") for n in world.agent_names.values()]), strict=True))
+        agent_vectors = dict(
+            zip(
+                world.agent_names,
+                vectors.names([(n, "de") for n in world.agent_names.values()]),
+                strict=True,
+            )
+        )
         customers_have = conn.execute("SELECT count(*) FROM customers_customer").fetchone()[0]
         customers_want = max(1, want // 5)
-        active_now = dict(conn.execute(
-            "SELECT team_id, count(*) FROM tickets_ticket WHERE status IN ('new','open','pending') GROUP BY team_id"
-        ).fetchall())
+        active_now = dict(
+            conn.execute(
+                "SELECT team_id, count(*) FROM tickets_ticket WHERE status IN ('new','open','pending') GROUP BY team_id"
+            ).fetchall()
+        )
         indexes = _drop_indexes(conn) if want - have > 50_000 else []
         cur = conn.cursor()
 
@@ -209,29 +311,46 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
             lang = rng.choices(LANGUAGES, weights=LANGUAGE_WEIGHTS)[0]
             first = rng.choice(FIRST_NAMES[lang])
             new_customers.append((cid, f"{first} {surname(cid)}", lang))
-        copier = Copier(cur, "customers_customer", ["id", "name", "preferred_language", "customer_since",
-                                                    "created_at", "organisation_id"])
+        copier = Copier(
+            cur,
+            "customers_customer",
+            ["id", "name", "preferred_language", "customer_since", "created_at", "organisation_id"],
+        )
         for cid, name, lang in new_customers:
-            copier.row(cid, name, lang, (now - datetime.timedelta(days=rng.randint(30, 5000))).date().isoformat(),
-                       _ts(now - datetime.timedelta(days=rng.randint(1, 3000))), None)
+            copier.row(
+                cid,
+                name,
+                lang,
+                (now - datetime.timedelta(days=rng.randint(30, 5000))).date().isoformat(),
+                _ts(now - datetime.timedelta(days=rng.randint(1, 3000))),
+                None,
+            )
         copier.close()
-        copier = Copier(cur, "customers_customeremail", ["id", "address", "is_primary", "customer_id"])
+        copier = Copier(
+            cur, "customers_customeremail", ["id", "address", "is_primary", "customer_id"]
+        )
         for cid, name, _lang in new_customers:
             copier.row(cid, f"{name.lower().replace(' ', '.')}.{cid}@example.net", "t", cid)
         copier.close()
         # Names and languages of all customers the new cases may use.
         name_vectors: dict[int, str] = {}
-        all_customers = conn.execute("SELECT id, name, preferred_language FROM customers_customer").fetchall()
+        all_customers = conn.execute(
+            "SELECT id, name, preferred_language FROM customers_customer"
+        ).fetchall()
         for cid, _name, lang in all_customers:
             languages[cid] = lang
         for i in range(0, len(all_customers), 50_000):
-            chunk = all_customers[i:i + 50_000]
-            for (cid, _n, _l), vector in zip(chunk, vectors.names([(n, lang) for _c, n, lang in chunk]), strict=True):
+            chunk = all_customers[i : i + 50_000]
+            for (cid, _n, _l), vector in zip(
+                chunk, vectors.names([(n, lang) for _c, n, lang in chunk]), strict=True
+            ):
                 name_vectors[cid] = vector
         names = {cid: n for cid, n, _l in all_customers}
 
         # How many active cases each team still gets in this step.
-        team_share = [(slug, 0.4) for slug in SUPPORT_TEAMS] + [(slug, 0.2 / 3) for slug in OTHER_TEAMS]
+        team_share = [(slug, 0.4) for slug in SUPPORT_TEAMS] + [
+            (slug, 0.2 / 3) for slug in OTHER_TEAMS
+        ]
         step_cases = want - have
         active_left = {}
         for slug, share in team_share:
@@ -246,15 +365,67 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
         extra_conns = [psycopg.connect(database_url, autocommit=True) for _ in range(2)]
         for c in extra_conns:
             c.execute("SET session_replication_role = replica")
-        tickets = Copier(cur, "tickets_ticket", [
-            "id", "subject", "status", "priority", "level", "channel", "language", "created_at", "updated_at",
-            "last_activity_at", "first_response_at", "solved_at", "closed_at", "message_count", "assignee_id",
-            "customer_id", "merged_into_id", "team_id"])
-        messages = Copier(extra_conns[0].cursor(), "tickets_message", [
-            "id", "kind", "channel", "sender", "subject", "text", "html", "language", "message_id", "created_at",
-            "meta", "author_customer_id", "author_user_id", "ticket_id", "search"])
-        events = Copier(extra_conns[1].cursor(), "tickets_event", [
-            "id", "actor_label", "kind", "field", "before", "after", "reason", "created_at", "actor_id", "ticket_id"])
+        tickets = Copier(
+            cur,
+            "tickets_ticket",
+            [
+                "id",
+                "subject",
+                "status",
+                "priority",
+                "level",
+                "channel",
+                "language",
+                "created_at",
+                "updated_at",
+                "last_activity_at",
+                "first_response_at",
+                "solved_at",
+                "closed_at",
+                "message_count",
+                "assignee_id",
+                "customer_id",
+                "merged_into_id",
+                "team_id",
+            ],
+        )
+        messages = Copier(
+            extra_conns[0].cursor(),
+            "tickets_message",
+            [
+                "id",
+                "kind",
+                "channel",
+                "sender",
+                "subject",
+                "text",
+                "html",
+                "language",
+                "message_id",
+                "created_at",
+                "meta",
+                "author_customer_id",
+                "author_user_id",
+                "ticket_id",
+                "search",
+            ],
+        )
+        events = Copier(
+            extra_conns[1].cursor(),
+            "tickets_event",
+            [
+                "id",
+                "actor_label",
+                "kind",
+                "field",
+                "before",
+                "after",
+                "reason",
+                "created_at",
+                "actor_id",
+                "ticket_id",
+            ],
+        )
         slugs_by_id = {v: k for k, v in world.teams.items()}
         team_ids = [world.teams[s] for s, _ in team_share]
         weights = [w for _, w in team_share]
@@ -269,7 +440,9 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
             lang = languages[customer]
             ci = rng.randrange(len(CONCERNS))
             subject = CONCERNS[ci]["subject"][lang]
-            created = now - datetime.timedelta(seconds=int(k * 86400 / CASES_PER_DAY) + rng.randint(0, 3600))
+            created = now - datetime.timedelta(
+                seconds=int(k * 86400 / CASES_PER_DAY) + rng.randint(0, 3600)
+            )
             members = [m for m in world.members[slugs_by_id[team]]] or [None]
             if active:
                 active_left[team] -= 1
@@ -285,7 +458,10 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
                 n_messages = rng.randint(3, 7)
                 last = min(now, created + datetime.timedelta(hours=rng.randint(2, 24 * 10)))
             span = max(1, int((last - created).total_seconds()))
-            stamps = sorted(created + datetime.timedelta(seconds=rng.randint(0, span)) for _ in range(n_messages - 1))
+            stamps = sorted(
+                created + datetime.timedelta(seconds=rng.randint(0, span))
+                for _ in range(n_messages - 1)
+            )
             stamps = [created, *stamps]
             first_response = None
             for j, at in enumerate(stamps):
@@ -310,20 +486,70 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
                     extra = agent_vectors.get(author_u, "")
                     if kind == "reply" and first_response is None:
                         first_response = at
-                messages.row(message_id, kind, "email", _escape(who), _escape(subject) if j == 0 else "",
-                             f"{body}\\n\\n{_escape(who)}", "", lang, f"m{message_id}@bench.example" if j == 0 else "",
-                             _ts(at), "{}", author_c, author_u, tid, f"{vector} {extra}")
+                messages.row(
+                    message_id,
+                    kind,
+                    "email",
+                    _escape(who),
+                    _escape(subject) if j == 0 else "",
+                    f"{body}\\n\\n{_escape(who)}",
+                    "",
+                    lang,
+                    f"m{message_id}@bench.example" if j == 0 else "",
+                    _ts(at),
+                    "{}",
+                    author_c,
+                    author_u,
+                    tid,
+                    f"{vector} {extra}",
+                )
             event_id += 1
-            events.row(event_id, "mail", "created", "", None, json.dumps({"team": team, "channel": "email"}), "",
-                       _ts(created), None, tid)
+            events.row(
+                event_id,
+                "mail",
+                "created",
+                "",
+                None,
+                json.dumps({"team": team, "channel": "email"}),
+                "",
+                _ts(created),
+                None,
+                tid,
+            )
             if status in ("solved", "closed"):
                 event_id += 1
-                events.row(event_id, "", "status", "status", '"open"', json.dumps(status), "", _ts(last), assignee, tid)
-            tickets.row(tid, _escape(subject), status, rng.choices([1, 2, 3, 4], weights=[2, 6, 2, 1])[0], level,
-                        "email", lang, _ts(created), _ts(last), _ts(last),
-                        _ts(first_response) if first_response else None,
-                        _ts(last) if status in ("solved", "closed") else None,
-                        _ts(last) if status == "closed" else None, n_messages, assignee, customer, None, team)
+                events.row(
+                    event_id,
+                    "",
+                    "status",
+                    "status",
+                    '"open"',
+                    json.dumps(status),
+                    "",
+                    _ts(last),
+                    assignee,
+                    tid,
+                )
+            tickets.row(
+                tid,
+                _escape(subject),
+                status,
+                rng.choices([1, 2, 3, 4], weights=[2, 6, 2, 1])[0],
+                level,
+                "email",
+                lang,
+                _ts(created),
+                _ts(last),
+                _ts(last),
+                _ts(first_response) if first_response else None,
+                _ts(last) if status in ("solved", "closed") else None,
+                _ts(last) if status == "closed" else None,
+                n_messages,
+                assignee,
+                customer,
+                None,
+                team,
+            )
         for c in (tickets, messages, events):
             c.close()
         for c in extra_conns:
@@ -331,12 +557,24 @@ def grow(database_url: str, world: World, *, have: int, want: int, seed: int = 1
         loaded = time.perf_counter() - started
         for definition in indexes:
             conn.execute(definition)
-        for table, column in (("tickets_ticket", "id"), ("tickets_message", "id"), ("tickets_event", "id"),
-                              ("customers_customer", "id"), ("customers_customeremail", "id")):
-            conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
+        for table, column in (
+            ("tickets_ticket", "id"),
+            ("tickets_message", "id"),
+            ("tickets_event", "id"),
+            ("customers_customer", "id"),
+            ("customers_customeremail", "id"),
+        ):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"(SELECT coalesce(max({column}), 1) FROM {table}))"
+            )
         conn.execute("SET session_replication_role = origin")
         for table in BULK_TABLES:
             conn.execute(f"VACUUM ANALYZE {table}")
-    return {"cases": want, "added": want - have, "seconds": round(time.perf_counter() - started, 1),
-            "load_seconds": round(loaded, 1), "messages": message_id}
+    return {
+        "cases": want,
+        "added": want - have,
+        "seconds": round(time.perf_counter() - started, 1),
+        "load_seconds": round(loaded, 1),
+        "messages": message_id,
+    }

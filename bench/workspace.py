@@ -18,17 +18,38 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench import load, seed
-from bench.common import anliegen_server, db_url, fresh_anliegen_db, setup_django, summary_ms, table, write_result
+from bench.common import (
+    DB_PREFIX,
+    anliegen_server,
+    server_summary,
+    db_url,
+    fresh_anliegen_db,
+    setup_django,
+    summary_ms,
+    table,
+    write_result,
+)
 
-DATABASE = "anliegen_bench_workspace"
+DATABASE = f"{DB_PREFIX}_workspace"
 COMMON_WORD = "router"
 DEEP_ROW = 25_000  # page 500 at 50 cases a page
-OPERATIONS = ["queue_first", "queue_deep", "case", "search_common", "search_rare", "customer_history",
-              "dashboard"]
+OPERATIONS = [
+    "queue_first",
+    "queue_deep",
+    "case",
+    "search_common",
+    "search_rare",
+    "customer_history",
+    "dashboard",
+]
 LABELS = {
-    "queue_first": "team queue, first page", "queue_deep": "team queue, page 500 deep", "case": "case view",
-    "search_common": f"search, common word ({COMMON_WORD})", "search_rare": "search, rare word (a surname)",
-    "customer_history": "customer history (API)", "dashboard": "lead's dashboard",
+    "queue_first": "team queue, first page",
+    "queue_deep": "team queue, page 500 deep",
+    "case": "case view",
+    "search_common": f"search, common word ({COMMON_WORD})",
+    "search_rare": "search, rare word (a surname)",
+    "customer_history": "customer history (API)",
+    "dashboard": "lead's dashboard",
 }
 
 
@@ -55,17 +76,26 @@ def choose_targets(world: seed.World, agents: int) -> Targets:
             cursor.execute("SELECT count(*) FROM tickets_ticket WHERE team_id = %s", [team])
             count = cursor.fetchone()[0]
             row = min(DEEP_ROW, count) - 1
-            cursor.execute("SELECT last_activity_at, id FROM tickets_ticket WHERE team_id = %s "
-                           "ORDER BY last_activity_at DESC, id DESC OFFSET %s LIMIT 1", [team, row])
+            cursor.execute(
+                "SELECT last_activity_at, id FROM tickets_ticket WHERE team_id = %s "
+                "ORDER BY last_activity_at DESC, id DESC OFFSET %s LIMIT 1",
+                [team, row],
+            )
             stamp, pk = cursor.fetchone()
             targets.deep[team] = encode_position(stamp, pk)
             targets.deep_rows[slug] = row + 1
-            cursor.execute("SELECT id, customer_id FROM tickets_ticket TABLESAMPLE SYSTEM (5) WHERE team_id = %s "
-                           "LIMIT 400", [team])
+            cursor.execute(
+                "SELECT id, customer_id FROM tickets_ticket TABLESAMPLE SYSTEM (5) WHERE team_id = %s "
+                "LIMIT 400",
+                [team],
+            )
             rows = cursor.fetchall() or []
             if len(rows) < 50:
-                cursor.execute("SELECT id, customer_id FROM tickets_ticket WHERE team_id = %s "
-                               "ORDER BY random() LIMIT 400", [team])
+                cursor.execute(
+                    "SELECT id, customer_id FROM tickets_ticket WHERE team_id = %s "
+                    "ORDER BY random() LIMIT 400",
+                    [team],
+                )
                 rows = cursor.fetchall()
             targets.cases[slug] = [r[0] for r in rows]
             targets.customers[slug] = [r[1] for r in rows]
@@ -98,11 +128,24 @@ def path_maker(op: str, targets: Targets, world: seed.World) -> Callable[[int, r
     return make
 
 
-def measure_size(port: int, world: seed.World, tokens: list[str], targets: Targets, agents: list[int],
-                 samples: dict[int, int]) -> dict[str, Any]:
+COOKIES: dict[str, dict[str, str]] = {}
+
+
+def measure_size(
+    port: int,
+    world: seed.World,
+    tokens: list[str],
+    targets: Targets,
+    agents: list[int],
+    samples: dict[int, int],
+) -> dict[str, Any]:
     top = max(agents)
-    sessions = load.login_all(port, "/accounts/login/", world.agents[:top], seed.BENCH_PASSWORD)
-    leads = load.login_all(port, "/accounts/login/", world.leads[:top], seed.BENCH_PASSWORD)
+    sessions = load.login_all(
+        port, "/accounts/login/", world.agents[:top], seed.BENCH_PASSWORD, cookies=COOKIES
+    )
+    leads = load.login_all(
+        port, "/accounts/login/", world.leads[:top], seed.BENCH_PASSWORD, cookies=COOKIES
+    )
     api = []
     for token in tokens[:top]:
         s = load.Session(port)
@@ -113,22 +156,38 @@ def measure_size(port: int, world: seed.World, tokens: list[str], targets: Targe
         for op in OPERATIONS:
             pool = leads if op == "dashboard" else api if op == "customer_history" else sessions
             got = load.measure(pool[:n], path_maker(op, targets, world), samples=samples[n], seed=n)
-            result.setdefault(str(n), {})[op] = {**summary_ms(got.seconds), "errors": got.errors,
-                                                 "kb": round(sum(got.sizes) / max(1, len(got.sizes)) / 1024, 1)}
-            print(f"  {n:>2} agents  {op:<17} p50 {result[str(n)][op]['p50']:>8.1f} ms  "
-                  f"p95 {result[str(n)][op]['p95']:>8.1f} ms  errors {got.errors or '-'}", flush=True)
+            result.setdefault(str(n), {})[op] = {
+                **summary_ms(got.seconds),
+                **server_summary(got.server),
+                "errors": got.errors,
+                "kb": round(sum(got.sizes) / max(1, len(got.sizes)) / 1024, 1),
+            }
+            print(
+                f"  {n:>2} agents  {op:<17} p50 {result[str(n)][op]['p50']:>8.1f} ms  "
+                f"p95 {result[str(n)][op]['p95']:>8.1f} ms  "
+                f"server cpu {result[str(n)][op].get('server_cpu_p50', 0):>6.1f} ms, "
+                f"sql {result[str(n)][op].get('server_db_p50', 0):>6.1f} ms "
+                f"({result[str(n)][op].get('server_queries_p50', 0):.0f} queries)  errors {got.errors or '-'}",
+                flush=True,
+            )
     return result
 
 
-def run(sizes: list[int], agents: list[int], samples: dict[int, int],
-        after_size: Callable[[int, seed.World], dict[str, Any]] | None = None) -> dict[str, Any]:
+def run(
+    sizes: list[int],
+    agents: list[int],
+    samples: dict[int, int],
+    after_size: Callable[[int, seed.World], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     fresh_anliegen_db(DATABASE)
     setup_django(DATABASE)
     from anliegen.accounts.models import User
     from anliegen.api.actions import create_token
 
     world = seed.create_world(agents=max(agents))
-    tokens = [create_token(user=User.objects.get(username=u), name="bench")[1] for u in world.agents]
+    tokens = [
+        create_token(user=User.objects.get(username=u), name="bench")[1] for u in world.agents
+    ]
     have = 0
     data: dict[str, Any] = {"sizes": {}, "agents": agents, "think_seconds": load.THINK_SECONDS}
     for size in sizes:
@@ -143,9 +202,13 @@ def run(sizes: list[int], agents: list[int], samples: dict[int, int],
             measured = measure_size(server.port, world, tokens, targets, agents, samples)
         finally:
             server.stop()
-        data["sizes"][str(size)] = {"seed": info, "deep_rows": targets.deep_rows, "latency": measured,
-                                    "load_average": os.getloadavg()[0],
-                                    "measure_seconds": round(time.perf_counter() - started, 1)}
+        data["sizes"][str(size)] = {
+            "seed": info,
+            "deep_rows": targets.deep_rows,
+            "latency": measured,
+            "load_average": os.getloadavg()[0],
+            "measure_seconds": round(time.perf_counter() - started, 1),
+        }
         if after_size is not None:
             data["sizes"][str(size)]["peer"] = after_size(size, world)
     print()
@@ -160,7 +223,9 @@ def report(data: dict[str, Any]) -> str:
     for n in data["agents"]:
         headers += [f"{int(s):,} cases, {n} agents" for s in sizes]
     if len(sizes) > 1:
-        headers.append(f"p95 growth {int(sizes[0]):,}→{int(sizes[-1]):,} ({data['agents'][-1]} agents)")
+        headers.append(
+            f"p95 growth {int(sizes[0]):,}→{int(sizes[-1]):,} ({data['agents'][-1]} agents)"
+        )
     rows = []
     for op in OPERATIONS:
         row = [LABELS[op]]
@@ -173,8 +238,29 @@ def report(data: dict[str, Any]) -> str:
             last = data["sizes"][sizes[-1]]["latency"][str(data["agents"][-1])][op]["p95"]
             row.append(f"{last / first:.2f}×" if first else "-")
         rows.append(row)
-    notes = ["deep page rows: " + ", ".join(f"{s}: {data['sizes'][s]['deep_rows']}" for s in sizes),
-             "! = some requests failed (see JSON)"]
+    n0 = str(data["agents"][0])
+    server_rows = []
+    for op in OPERATIONS:
+        row = [LABELS[op]]
+        for s in sizes:
+            m = data["sizes"][s]["latency"][n0][op]
+            row.append(
+                f"{m.get('server_cpu_p50', float('nan')):.1f} / {m.get('server_db_p50', float('nan')):.1f}"
+                f" / {m.get('server_queries_p50', float('nan')):.0f}"
+            )
+        server_rows.append(row)
+    server_table = table(
+        [
+            f"inside the server, {n0} agents: CPU ms / SQL ms / queries (medians)",
+            *[f"{int(s):,} cases" for s in sizes],
+        ],
+        server_rows,
+    )
+    notes = [
+        server_table,
+        "deep page rows: " + ", ".join(f"{s}: {data['sizes'][s]['deep_rows']}" for s in sizes),
+        "! = some requests failed (see JSON)",
+    ]
     return table(headers, rows) + "\n" + "\n".join(notes)
 
 
@@ -182,7 +268,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--agents", default="8,32")
-    parser.add_argument("--samples", type=int, default=0, help="requests per operation (default 10 per agent, ≥ 80)")
+    parser.add_argument(
+        "--samples", type=int, default=0, help="requests per operation (default 10 per agent, ≥ 80)"
+    )
     args = parser.parse_args()
     agents = [int(a) for a in args.agents.split(",")]
     samples = {n: args.samples or max(80, 5 * n) for n in agents}

@@ -28,22 +28,36 @@ from helpdesk.email import extract_email_metadata  # noqa: E402
 from helpdesk.exceptions import DeleteIgnoredTicketException, IgnoreTicketException  # noqa: E402
 from helpdesk.models import FollowUp, Queue, Ticket  # noqa: E402
 
-TEAMS = ["empfang", "technischer-support", "kaufmaennischer-support", "second-level", "leitung", "leistungsfaelle"]
+TEAMS = [
+    "empfang",
+    "technischer-support",
+    "kaufmaennischer-support",
+    "second-level",
+    "leitung",
+    "leistungsfaelle",
+]
 SUPPORT_TEAMS = ["technischer-support", "kaufmaennischer-support"]
 
 
 def setup(usernames: list[str], password: str) -> dict:
     queues = {}
     for slug in TEAMS:
-        queue, _ = Queue.objects.get_or_create(slug=slug, defaults={
-            "title": slug.replace("-", " ").title(), "email_address": f"{slug}@peer.example",
-            "allow_email_submission": True})
+        queue, _ = Queue.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": slug.replace("-", " ").title(),
+                "email_address": f"{slug}@peer.example",
+                "allow_email_submission": True,
+            },
+        )
         queues[slug] = queue.pk
     hashed = make_password(password)
     users = {}
     for name in usernames:
-        user, _ = User.objects.get_or_create(username=name, defaults={
-            "password": hashed, "is_staff": True, "email": f"{name}@peer.example"})
+        user, _ = User.objects.get_or_create(
+            username=name,
+            defaults={"password": hashed, "is_staff": True, "email": f"{name}@peer.example"},
+        )
         users[name] = user.pk
     return {"queues": queues, "users": users}
 
@@ -59,7 +73,9 @@ def ingest(folder: Path) -> dict:
         t0 = time.perf_counter()
         try:
             # As helpdesk.email.process_queue reads a local mailbox file.
-            extract_email_metadata(message=encoding.force_str(raw, errors="replace"), queue=queue, logger=logger)
+            extract_email_metadata(
+                message=encoding.force_str(raw, errors="replace"), queue=queue, logger=logger
+            )
         except (IgnoreTicketException, DeleteIgnoredTicketException):
             pass
         except Exception:  # noqa: BLE001 - count what the peer cannot take, go on
@@ -67,7 +83,9 @@ def ingest(folder: Path) -> dict:
         times.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - started
     case_of = {}
-    for mid, ticket_id in FollowUp.objects.exclude(message_id=None).values_list("message_id", "ticket_id"):
+    for mid, ticket_id in FollowUp.objects.exclude(message_id=None).values_list(
+        "message_id", "ticket_id"
+    ):
         case_of.setdefault(mid.strip("<>"), ticket_id)
     merged = dict(Ticket.objects.exclude(merged_to=None).values_list("id", "merged_to_id"))
 
@@ -82,15 +100,23 @@ def ingest(folder: Path) -> dict:
     replies = [item for item in index if item["original"] in position]
     right = early = early_right = 0
     for item in replies:
-        ok = case_of.get(item["message_id"]) is not None and \
-            final(case_of.get(item["message_id"])) == final(case_of.get(item["original"]))
+        ok = case_of.get(item["message_id"]) is not None and final(
+            case_of.get(item["message_id"])
+        ) == final(case_of.get(item["original"]))
         right += ok
         if position[item["message_id"]] < position[item["original"]]:
             early += 1
             early_right += ok
-    return {"mails": len(index), "seconds": seconds, "times": times, "failed": failed,
-            "replies": len(replies), "threaded_right": right, "early_replies": early,
-            "early_threaded_right": early_right}
+    return {
+        "mails": len(index),
+        "seconds": seconds,
+        "times": times,
+        "failed": failed,
+        "replies": len(replies),
+        "threaded_right": right,
+        "early_replies": early,
+        "early_threaded_right": early_right,
+    }
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "helpdesk",
 ]
 MIDDLEWARE = [
+    "peer_project.timing.ServerTiming",  # benchmark-only: Server-Timing header
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -33,22 +34,33 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 ROOT_URLCONF = "peer_project.urls"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
 _url = os.environ.get("PEER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anliegen_bench_peer")
 _user_host, _name = _url.split("://", 1)[1].rsplit("/", 1)
 _user, _hostport = _user_host.split("@")
 _host, _port = _hostport.split(":")
-DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": _name, "USER": _user,
-                         "HOST": _host, "PORT": _port}}
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _name,
+        "USER": _user,
+        "HOST": _host,
+        "PORT": _port,
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "Europe/Berlin"
