@@ -54,3 +54,17 @@ def test_it_picks_the_danish_variant_by_keyboard_and_sends_it(page, live_server,
     assert sent.text.startswith("Kære Mette Nielsen") and sent.author_user == world.agent
     pick = ReplyPick.objects.get(ticket=ticket)
     assert (pick.reply, pick.language, pick.user) == (reply, "da", world.agent)
+
+
+def test_the_editor_preview_names_an_unknown_variable(page, live_server, world):
+    login(page, live_server, "lena")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/replies/new/")
+    page.fill("#id_name", "Rückruf")
+    page.fill("#id_text_da", "Kære {{ customer.name }}, vi ringer {{ kunde.telefon }}.")
+    page.click("button[hx-post]")
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Kære Erika Mustermann, vi ringer {{ kunde.telefon }}.")
+    expect(preview.locator("[role=alert]")).to_contain_text("{{ kunde.telefon }}")
+    page.click("#reply-form button[type=submit]")
+    expect(page.locator(".errorlist")).to_contain_text("Unknown variable: {{ kunde.telefon }}")
