@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
@@ -169,7 +168,6 @@ def poll_all(*, limit: int | None = None) -> list[PollResult]:
     """Poll every enabled IMAP mailbox once. A broken mailbox never stops the others."""
     results = []
     for mailbox in polled_mailboxes():
-        close_old_connections()
         result = poll_mailbox(mailbox, limit=limit)
         try:
             _record(mailbox, result)

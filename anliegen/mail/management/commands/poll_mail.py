@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from anliegen.mail import imap
 
@@ -33,7 +33,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Polling the enabled IMAP mailboxes every {interval:g} s")
             self.stdout.flush()
         while True:
-            results = imap.poll_all(limit=options["limit"])
+            try:
+                results = imap.poll_all(limit=options["limit"])
+            except DatabaseError as exc:
+                # Nothing was acknowledged without being stored; wait for the database.
+                if options["once"]:
+                    raise CommandError(f"The database is unavailable: {exc}") from exc
+                self.stderr.write(f"The database is unavailable, polling again later: {exc}")
+                results = []
             if not results and options["once"] and options["verbosity"] >= 1:
                 self.stderr.write("No enabled IMAP mailbox is set up.")
             for result in results:
@@ -41,9 +48,9 @@ class Command(BaseCommand):
                     self.stderr.write(str(result))
                 elif options["verbosity"] >= 1 and (options["once"] or result.fetched):
                     self.stdout.write(str(result))
-            close_old_connections()
             if options["once"]:
                 if any(r.errors for r in results):
                     raise CommandError("Some mailboxes could not be polled (see above).")
                 return
             time.sleep(interval)
+            close_old_connections()  # a long-running loop: drop a connection the database closed
