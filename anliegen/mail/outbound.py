@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anliegen.accounts.models import Team
 from anliegen.mail.models import InboundMail, Mailbox, Outbox, OutboxKind, OutboxStatus
 from anliegen.mail.parse import MailParseError, format_case_token, parse_mail
 from anliegen.tickets import hooks
@@ -109,6 +110,7 @@ def recipient_for(ticket: Ticket, parent: Message | None) -> str:
 def _own_addresses() -> set[str]:
     own = {settings.DEFAULT_FROM_EMAIL.lower(), settings.SERVER_EMAIL.lower()}
     own.update(a.lower() for a in Mailbox.objects.values_list("address", flat=True))
+    own.update(a.lower() for a in Team.objects.exclude(email="").values_list("email", flat=True))
     return own
 
 
