@@ -72,3 +72,9 @@ def test_saving_unchanged_text_adds_no_version(world):
     doc = actions.save_doc(actor=world.lead, title="Störungen", body="Text")
     actions.save_doc(actor=world.agent, doc=doc, title="Störungen", body="Text")
     assert ProcessDoc.objects.get().version == 1 and DocVersion.objects.count() == 1
+
+
+def test_a_team_queue_links_to_its_process_docs(client, world):
+    client.login(username="anna", password=PASSWORD)
+    queue = client.get(reverse("tickets:queue", args=[world.support.slug])).text
+    assert f'{reverse("replies:docs")}?team={world.support.slug}' in queue
