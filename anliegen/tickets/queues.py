@@ -118,7 +118,10 @@ def _run(tickets: QuerySet[Ticket], position: tuple[datetime.datetime, int] | No
     tickets = tickets.order_by("-last_activity_at", "-id")
     if position:
         stamp, pk = position
-        tickets = tickets.filter(Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, id__lt=pk))
+        # The redundant last_activity_at <= stamp is what the index can seek to; the OR alone
+        # is only a filter, and a page 500 deep would read the 25,000 rows before it.
+        tickets = tickets.filter(Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, id__lt=pk),
+                                 last_activity_at__lte=stamp)
     return list(tickets.select_related("customer", "assignee", "team")[:limit])
 
 
@@ -148,7 +151,8 @@ def newer(tickets: QuerySet[Ticket], since: str, limit: int = LIVE_LIMIT) -> lis
         return []
     stamp, pk = position
     rows = list(
-        tickets.filter(Q(last_activity_at__gt=stamp) | Q(last_activity_at=stamp, id__gt=pk))
+        tickets.filter(Q(last_activity_at__gt=stamp) | Q(last_activity_at=stamp, id__gt=pk),
+                       last_activity_at__gte=stamp)
         .order_by("-last_activity_at", "-id").select_related("customer", "assignee", "team")[:limit]
     )
     prefetch_related_objects(rows, "tags")
