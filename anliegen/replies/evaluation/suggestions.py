@@ -19,7 +19,10 @@ class Result:
     replies: int
     train: int
     test: int
+    bare_top1: float
     bare_top3: float
+    bare_learned_top1: float
+    bare_learned_top3: float
     cold_top1: float
     cold_top3: float
     learned_top1: float
@@ -45,21 +48,27 @@ def split() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
 
 def evaluate() -> Result:
     docs, ids = catalogue_docs()
+    bare_docs = catalogue_docs(keywords=False)[0]
     training, held_out = split()
-    bare = Ranker(catalogue_docs(keywords=False)[0])
-    cold = Ranker(docs)
-    learned = Ranker(docs, train(training, descriptions(
-        [(ids[e.key], [e.name, e.keywords, *e.texts.values()]) for e in CATALOGUE])))
-    return Result(len(docs), len(training), len(held_out), top_k_accuracy(bare, held_out, 3),
+    full = descriptions([(ids[e.key], [e.name, e.keywords, *e.texts.values()]) for e in CATALOGUE])
+    bare_descriptions = descriptions([(ids[e.key], [e.name, *e.texts.values()]) for e in CATALOGUE])
+    bare, bare_learned = Ranker(bare_docs), Ranker(bare_docs, train(training, bare_descriptions))
+    cold, learned = Ranker(docs), Ranker(docs, train(training, full))
+    return Result(len(docs), len(training), len(held_out),
+                  top_k_accuracy(bare, held_out, 1), top_k_accuracy(bare, held_out, 3),
+                  top_k_accuracy(bare_learned, held_out, 1), top_k_accuracy(bare_learned, held_out, 3),
                   top_k_accuracy(cold, held_out, 1), top_k_accuracy(cold, held_out, 3),
                   top_k_accuracy(learned, held_out, 1), top_k_accuracy(learned, held_out, 3))
 
 
 def format_result(r: Result) -> str:
-    return "\n".join([
-        f"{r.replies} standard replies; {r.train} training picks; {r.test} held-out mails (de/da/en)",
-        "                                            top-1    top-3",
-        f"cold start, reply texts only (no keywords)          {r.bare_top3:>6.1%}",
-        f"cold start: texts + 'when to use' keywords  {r.cold_top1:>6.1%}  {r.cold_top3:>6.1%}",
-        f"after learning from the training picks     {r.learned_top1:>6.1%}  {r.learned_top3:>6.1%}",
-    ])
+    rows = [
+        ("reply texts only, cold start (no picks)", r.bare_top1, r.bare_top3),
+        ("reply texts only, after learning picks", r.bare_learned_top1, r.bare_learned_top3),
+        ("texts + 'when to use' keywords, cold start", r.cold_top1, r.cold_top3),
+        ("texts + keywords, after learning picks", r.learned_top1, r.learned_top3),
+    ]
+    lines = [f"{r.replies} standard replies; {r.train} training picks; {r.test} held-out mails (de/da/en)",
+             f"{'':<44}{'top-1':>7}{'top-3':>8}"]
+    lines += [f"{label:<44}{top1:>7.1%}{top3:>8.1%}" for label, top1, top3 in rows]
+    return "\n".join(lines)

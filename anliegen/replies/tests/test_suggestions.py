@@ -48,12 +48,15 @@ def test_a_lead_retrains_on_demand(client, world):
 
 
 def test_top3_accuracy_on_held_out_mails_meets_the_floor():
-    """Measured: 98.4% top-3 (cold start and after learning), 85.9% top-1, on 64 held-out mails."""
+    """Measured on 64 held-out mails: top-3 98.4% (texts + keywords, with or without picks);
+    texts only 85.9% cold, 89.1% after learning the picks."""
     result = evaluation.evaluate()
     assert result.test >= 60 and result.train >= 60
     assert result.cold_top3 >= 0.92
     assert result.learned_top3 >= 0.92
     assert result.learned_top1 >= 0.75
+    assert result.bare_learned_top3 >= 0.84
+    assert result.bare_learned_top3 >= result.bare_top3  # learning from picks does not make it worse
 
 
 def test_the_command_prints_the_result():
