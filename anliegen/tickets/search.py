@@ -54,6 +54,25 @@ def _fts5_query(query: str) -> str:
     return " ".join(parts)
 
 
+# A word found in at most this many messages is "rare": its cases are looked up by id.
+RARE_MESSAGES = 500
+
+
+def _rare_ticket_ids(sql: str, params: list[object]) -> list[int] | None:
+    """The cases of a rare word's messages, or None for a commoner word.
+
+    PostgreSQL cannot estimate how many messages a word matches, and for a word it guesses to
+    be common it walks the cases newest first and checks each one's messages: fast when
+    matches are dense, a scan of every case (seconds at 1,000,000) when the word is rare. One
+    GIN lookup capped at RARE_MESSAGES+1 rows tells the two apart."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT {RARE_MESSAGES + 1}", params)
+        rows = cursor.fetchall()
+    if len(rows) > RARE_MESSAGES:
+        return None
+    return sorted({row[0] for row in rows})
+
+
 def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     """Narrow an (already permission-filtered) queryset of cases to those matching query."""
     query = query.strip()
@@ -67,13 +86,15 @@ def search_tickets(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
             "websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))"
         )
         params: list[object] = [query] * 4
+        rare = _rare_ticket_ids(sql, params)
     else:
         fts = _fts5_query(query)
         if not fts:
             return tickets.none()
         sql = "SELECT ticket_id FROM tickets_message_fts WHERE tickets_message_fts MATCH %s"
         params = [fts]
-    matched = tickets.filter(pk__in=RawSQL(sql, params))
+        rare = None
+    matched = tickets.filter(pk__in=rare) if rare is not None else tickets.filter(pk__in=RawSQL(sql, params))
     if number_match:
         pk = parse_number(query)
         if pk:
