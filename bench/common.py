@@ -85,7 +85,16 @@ def setup_django(database: str) -> None:
     os.environ.update(anliegen_env(database))
     sys.path.insert(0, str(ROOT))
     import django
+    from django.apps import apps
 
+    if apps.ready:  # set up before for another benchmark database: switch over
+        from django.conf import settings
+        from django.db import connections
+
+        connections["default"].close()
+        connections["default"].settings_dict["NAME"] = database
+        settings.DATABASES["default"]["NAME"] = database
+        return
     django.setup()
 
 

@@ -66,6 +66,9 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip django-helpdesk")
     parser.add_argument("--mails", type=int, help="mails to ingest (default 20,000; quick 2,000)")
     parser.add_argument("--sizes", help="case counts, e.g. 10000,100000,1000000")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the workspace database of an earlier run"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     if args.quick:
@@ -107,7 +110,9 @@ def main() -> None:
             {n: 16 if big else max(32, samples[n] // 2) for n in agents},
         )
 
-    ws = workspace.run(sizes, agents, samples, after_size=None if args.no_peer else peer_at)
+    ws = workspace.run(
+        sizes, agents, samples, after_size=None if args.no_peer else peer_at, reuse=args.reuse
+    )
     print(f"\n[{time.perf_counter() - started:.0f} s]\n", flush=True)
 
     peer_ingest = None

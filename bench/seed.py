@@ -183,6 +183,25 @@ def create_world(agents: int = 32) -> World:
     return world
 
 
+def load_world() -> World:
+    """The World of a database seeded before (for --reuse)."""
+    from anliegen.accounts.models import Membership, Team, User
+
+    world = World()
+    for team in Team.objects.all():
+        world.teams[team.slug] = team.pk
+        world.members[team.slug] = []
+    for m in Membership.objects.select_related("team"):
+        world.members[m.team.slug].append(m.user_id)
+    for user in User.objects.order_by("username"):
+        world.agent_names[user.pk] = user.display_name
+        if user.username.startswith("agent"):
+            world.agents.append(user.username)
+        elif user.username.startswith("lead") and user.username[4:].isdigit():
+            world.leads.append(user.username)
+    return world
+
+
 class Vectors:
     """tsvector texts of the templates and the names, computed by PostgreSQL once each."""
 

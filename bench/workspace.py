@@ -173,28 +173,50 @@ def measure_size(
     return result
 
 
+def existing_cases() -> int | None:
+    """How many cases the benchmark database holds, or None when there is none."""
+    import psycopg
+
+    try:
+        with psycopg.connect(db_url(DATABASE)) as conn:
+            return conn.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0]
+    except psycopg.Error:
+        return None
+
+
 def run(
     sizes: list[int],
     agents: list[int],
     samples: dict[int, int],
     after_size: Callable[[int, seed.World], dict[str, Any]] | None = None,
+    reuse: bool = False,
 ) -> dict[str, Any]:
-    fresh_anliegen_db(DATABASE)
+    """reuse: keep the database of an earlier run and measure the sizes it already holds
+    (or grow it); to measure the same data again after a change."""
+    have = existing_cases() if reuse else None
+    if have is None:
+        fresh_anliegen_db(DATABASE)
     setup_django(DATABASE)
     from anliegen.accounts.models import User
     from anliegen.api.actions import create_token
 
-    world = seed.create_world(agents=max(agents))
+    world = seed.create_world(agents=max(agents)) if have is None else seed.load_world()
+    have = have or 0
     tokens = [
         create_token(user=User.objects.get(username=u), name="bench")[1] for u in world.agents
     ]
-    have = 0
     data: dict[str, Any] = {"sizes": {}, "agents": agents, "think_seconds": load.THINK_SECONDS}
     for size in sizes:
-        print(f"Workspace: seeding {have:,} → {size:,} cases ...", flush=True)
-        info = seed.grow(db_url(DATABASE), world, have=have, want=size)
+        if size < have:
+            print(f"Workspace: {size:,} cases skipped (the reused database holds {have:,})")
+            continue
+        if size == have:
+            info = {"cases": size, "reused": True}
+        else:
+            print(f"Workspace: seeding {have:,} → {size:,} cases ...", flush=True)
+            info = seed.grow(db_url(DATABASE), world, have=have, want=size)
+            print(f"  seeded in {info['seconds']} s ({info['messages']:,} messages)", flush=True)
         have = size
-        print(f"  seeded in {info['seconds']} s ({info['messages']:,} messages)", flush=True)
         targets = choose_targets(world, max(agents))
         server = anliegen_server(DATABASE)
         try:
@@ -269,12 +291,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--agents", default="8,32")
     parser.add_argument(
+        "--reuse", action="store_true", help="measure the database of an earlier run again"
+    )
+    parser.add_argument(
         "--samples", type=int, default=0, help="requests per operation (default 10 per agent, ≥ 80)"
     )
     args = parser.parse_args()
     agents = [int(a) for a in args.agents.split(",")]
     samples = {n: args.samples or max(80, 5 * n) for n in agents}
-    run([int(s) for s in args.sizes.split(",")], agents, samples)
+    run([int(s) for s in args.sizes.split(",")], agents, samples, reuse=args.reuse)
 
 
 if __name__ == "__main__":
