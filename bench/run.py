@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from bench import ingest, peer, seed, workspace
-from bench.common import RESULTS, table, write_result
+from bench.common import RESULTS, read_result, table, write_result
 
 TARGETS_MS = {
     "queue_first": 25,
@@ -64,8 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small run, a few minutes")
     parser.add_argument("--no-peer", action="store_true", help="skip django-helpdesk")
+    parser.add_argument("--no-ingest", action="store_true", help="reuse bench/results/ingest.json")
     parser.add_argument("--mails", type=int, help="mails to ingest (default 20,000; quick 2,000)")
     parser.add_argument("--sizes", help="case counts, e.g. 10000,100000,1000000")
+    parser.add_argument("--corpus-limit", type=int, help="use only the first N SpamAssassin mails")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the workspace database of an earlier run"
     )
@@ -84,7 +86,9 @@ def main() -> None:
     mails = args.mails or mails
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else sizes
 
-    ingest_data = ingest.run(mails, corpus_limit=600 if args.quick else None)
+    previous = read_result("ingest") if args.no_ingest else None
+    corpus_limit = args.corpus_limit or (600 if args.quick else None)
+    ingest_data = previous or ingest.run(mails, corpus_limit=corpus_limit)
     print(f"\n[{time.perf_counter() - started:.0f} s]\n", flush=True)
 
     the_peer: peer.Peer | None = None
@@ -123,7 +127,7 @@ def main() -> None:
         folder = RESULTS / "mails-peer"
         from bench import mails as mailgen
 
-        subset = mailgen.build(mails, corpus_limit=600 if args.quick else None)
+        subset = mailgen.build(mails, corpus_limit=corpus_limit)
         subset.mails = subset.mails[:peer_mails]
         mailgen.save(subset, folder)
         peer_ingest = the_peer.ingest(folder)
