@@ -17,6 +17,7 @@ from itertools import chain
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import User
 from anliegen.tickets.models import ACTIVE_STATUSES, Level, Priority, Status, Ticket
@@ -64,6 +65,17 @@ class Filters:
                   "level": self.level, "tag": self.tag}
         values.update(changes)
         return urlencode({k: v for k, v in values.items() if v and not (k == "status" and v == "active")})
+
+    def quick_filters(self) -> list[tuple[str, str, bool]]:
+        """(label, query string, is current) for the one-click filters above a queue."""
+        return [
+            (_("Active"), self.query(status="active", assignee="", priority=""), self == Filters()),
+            (_("Unassigned"), self.query(status="active", assignee="none", priority=""), self.assignee == "none"),
+            (_("Urgent"), self.query(status="active", assignee="", priority=str(Priority.URGENT)),
+             self.priority == Priority.URGENT),
+            (_("Pending"), self.query(status=Status.PENDING, assignee="", priority=""),
+             self.status == Status.PENDING),
+        ]
 
     def apply(self, tickets: QuerySet[Ticket], user: User, *, status: bool = True) -> QuerySet[Ticket]:
         """Narrow tickets by these filters; status=False leaves the status to the caller (see page)."""

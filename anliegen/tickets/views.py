@@ -85,16 +85,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "live_query": _without(request, "after", "live", "since", "partial"),
         "live_since": queues.encode_position(timezone.now(), 0),
         "bulk_form": BulkForm(teams=visible_teams(user), assignees=teammates),
-        "quick_filters": [
-            (_("Active"), filters.query(status="active", assignee="", priority=""),
-             filters == queues.Filters()),
-            (_("Unassigned"), filters.query(status="active", assignee="none", priority=""),
-             filters.assignee == "none"),
-            (_("Urgent"), filters.query(status="active", assignee="", priority=str(Priority.URGENT)),
-             filters.priority == Priority.URGENT),
-            (_("Pending"), filters.query(status=Status.PENDING, assignee="", priority=""),
-             filters.status == Status.PENDING),
-        ],
+        "quick_filters": filters.quick_filters(),
     }
     return render(request, "tickets/queue.html", context)
 
