@@ -30,9 +30,15 @@ class RuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["set_assignee"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
-    def clean(self) -> dict:
-        """Keep the form from saving the instance itself: the action decides."""
-        return super().clean() or {}
+    CONDITIONS = ["channel", "team", "mailbox", "sender_domain", "language", "subject_words", "body_words",
+                  "min_customer_years", "organisation"]
+    ACTIONS = ["set_team", "set_priority", "add_tags", "set_level", "set_assignee"]
+
+    def condition_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONDITIONS]
+
+    def action_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.ACTIONS]
 
     def _post_clean(self) -> None:  # skip the model's full_clean on the instance; save_rule validates
         pass
