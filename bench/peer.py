@@ -297,6 +297,9 @@ class Peer:
         return {
             "mails": raw["mails"],
             "ingest_per_s": round(raw["mails"] / raw["seconds"], 1),
+            "ingest_cpu_ms_per_mail": round(
+                1000 * raw.get("cpu_seconds", float("nan")) / raw["mails"], 2
+            ),
             "ingest_ms": summary_ms(raw["times"]),
             "failed": raw["failed"],
             "threading": {
@@ -312,9 +315,12 @@ class Peer:
 def comparison(
     anliegen: dict[str, Any], ingest: dict[str, Any] | None, peer_ingest: dict[str, Any] | None
 ) -> str:
-    """Side-by-side table: p95 of each operation in both, and how many times faster Anliegen is."""
-    rows = []
+    """Side-by-side table: p95 of each operation in both, how many times faster Anliegen is,
+    and the median CPU time per request inside each server (robust on a busy machine)."""
+    nan = float("nan")
+    rows: list[tuple[Any, ...]] = []
     if ingest and peer_ingest:
+        ahead = ingest["ingest_per_s"] / peer_ingest["ingest_per_s"]
         rows.append(
             (
                 "mail ingest, mails/s",
@@ -322,7 +328,9 @@ def comparison(
                 "-",
                 ingest["ingest_per_s"],
                 peer_ingest["ingest_per_s"],
-                f"{ingest['ingest_per_s'] / peer_ingest['ingest_per_s']:.1f}×",
+                f"{ahead:.1f}×",
+                ingest.get("ingest_cpu_ms_per_mail", nan),
+                peer_ingest.get("ingest_cpu_ms_per_mail", nan),
             )
         )
         rows.append(
@@ -333,15 +341,15 @@ def comparison(
                 ingest["threading"]["threaded_pct"],
                 peer_ingest["threading"]["threaded_pct"],
                 "-",
+                nan,
+                nan,
             )
         )
     for size, sized in anliegen["sizes"].items():
-        if "peer" not in sized:
-            continue
-        for n, ops in sized["peer"].items():
+        for n, ops in sized.get("peer", {}).items():
             for op, p in ops.items():
                 a = sized["latency"][n][op]
-                ratio = p["p95"] / a["p95"] if a["p95"] and p["p95"] == p["p95"] else float("nan")
+                ratio = p["p95"] / a["p95"] if a["p95"] and p["p95"] == p["p95"] else nan
                 rows.append(
                     (
                         op,
@@ -350,19 +358,21 @@ def comparison(
                         a["p95"],
                         p["p95"],
                         f"{ratio:.1f}×" if ratio == ratio else "-",
+                        a.get("server_cpu_p50", nan),
+                        p.get("server_cpu_p50", nan),
                     )
                 )
-    return table(
-        [
-            "measure (p95 ms unless stated)",
-            "cases",
-            "agents",
-            "Anliegen",
-            "django-helpdesk",
-            "Anliegen ahead by",
-        ],
-        rows,
-    )
+    headers = [
+        "measure (p95 ms unless stated)",
+        "cases",
+        "agents",
+        "Anliegen",
+        "django-helpdesk",
+        "Anliegen ahead by",
+        "CPU ms Anliegen",
+        "CPU ms helpdesk",
+    ]
+    return table(headers, rows)
 
 
 def main() -> None:

@@ -67,7 +67,7 @@ def ingest(folder: Path) -> dict:
     queue = Queue.objects.get(slug="technischer-support")
     index = json.loads((folder / "index.json").read_text())
     times, failed = [], 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for item in index:
         raw = (folder / item["file"]).read_bytes()
         t0 = time.perf_counter()
@@ -82,6 +82,7 @@ def ingest(folder: Path) -> dict:
             failed += 1
         times.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     case_of = {}
     for mid, ticket_id in FollowUp.objects.exclude(message_id=None).values_list(
         "message_id", "ticket_id"
@@ -109,6 +110,7 @@ def ingest(folder: Path) -> dict:
             early_right += ok
     return {
         "mails": len(index),
+        "cpu_seconds": cpu,
         "seconds": seconds,
         "times": times,
         "failed": failed,
