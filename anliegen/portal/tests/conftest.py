@@ -6,9 +6,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from anliegen.customers.actions import set_preferred_language
 from anliegen.customers.models import Customer
 from anliegen.portal.actions import issue_sign_in_link
 from anliegen.portal.tokens import new_form_token
+
+
+@pytest.fixture(autouse=True)
+def _erika_reads_english(request) -> None:
+    """Erika prefers German in the shared world; the portal's tests read its English text, so
+    she reads English here (Jens keeps Danish for the language tests)."""
+    if "world" in request.fixturenames:
+        set_preferred_language(customer=request.getfixturevalue("world").customer, language="en")
 
 
 def sign_in(client: Client, customer: Customer) -> Client:

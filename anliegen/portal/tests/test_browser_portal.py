@@ -23,15 +23,15 @@ def test_it_signs_in_by_mailed_link_and_submits_a_concern(page, live_server, wor
     assert world.ticket.subject in page.locator("#portal-cases").inner_text()
 
     page.click("text=Submit a new concern >> nth=0")
-    page.fill("#id_subject", "Zählerstand falsch abgelesen")
-    page.fill("#id_text", "Der Zählerstand auf meiner Rechnung stimmt nicht.")
+    page.fill("#id_subject", "Meter reading is wrong")
+    page.fill("#id_text", "The meter reading on my invoice does not match my meter.")
     page.click("#concern-form button[type=submit]")
     page.wait_for_selector("text=We received your concern as case")
-    ticket = Ticket.objects.get(subject="Zählerstand falsch abgelesen")
+    ticket = Ticket.objects.get(subject="Meter reading is wrong")
     assert ticket.channel == Channel.PORTAL and ticket.customer == world.customer
     assert ticket.number in page.locator("h1").inner_text()
 
     page.click("text=My cases >> nth=0")
     row = page.locator("#portal-cases tr", has_text=ticket.number)
-    assert "Zählerstand falsch abgelesen" in row.inner_text()
+    assert "Meter reading is wrong" in row.inner_text()
     assert "Received" in row.inner_text()

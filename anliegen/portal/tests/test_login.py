@@ -207,3 +207,13 @@ def test_it_does_not_redirect_elsewhere_after_choosing_a_language(client, world)
     )
     assert response["Location"] == reverse("portal:cases")
     assert response.cookies["django_language"].value == "de"
+
+
+def test_it_shows_the_portal_in_the_customers_language(client, world):
+    from anliegen.customers.actions import set_preferred_language
+
+    set_preferred_language(customer=world.customer, language="de")
+    sign_in(client, world.customer)
+    response = client.get(reverse("portal:cases"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "de"
+    assert "Neues Anliegen einreichen" in response.text

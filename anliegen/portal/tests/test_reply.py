@@ -10,7 +10,7 @@ from anliegen.tickets.models import Channel, Event, MessageKind, Status
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
 
-def reply(client, ticket, text="Der Router blinkt weiterhin rot.", **fields):
+def reply(client, ticket, text="The router is still blinking red, nothing has changed.", **fields):
     if "form_token" not in fields:
         page = client.get(reverse("portal:case", args=[ticket.number]))
         fields["form_token"] = TOKEN.search(page.text).group(1)
@@ -29,11 +29,11 @@ def test_it_adds_the_customers_message(customer_client, world):
     assert message.kind == MessageKind.INBOUND
     assert message.channel == Channel.PORTAL
     assert message.author_customer == world.customer
-    assert message.text == "Der Router blinkt weiterhin rot."
+    assert message.text == "The router is still blinking red, nothing has changed."
     assert message.attachments.get().filename == "router.png"
     page = customer_client.get(response["Location"])
     assert "Your message was sent." in page.text
-    assert "Der Router blinkt weiterhin rot." in page.text
+    assert "The router is still blinking red, nothing has changed." in page.text
 
 
 def test_it_reopens_a_solved_case(customer_client, world):
@@ -53,7 +53,12 @@ def test_it_adds_one_message_when_the_form_is_sent_twice(customer_client, world)
     reply(customer_client, world.ticket, form_token=token)
     second = reply(customer_client, world.ticket, form_token=token)
     assert second.status_code == 302
-    assert world.ticket.messages.filter(text="Der Router blinkt weiterhin rot.").count() == 1
+    assert (
+        world.ticket.messages.filter(
+            text="The router is still blinking red, nothing has changed."
+        ).count()
+        == 1
+    )
     assert "We had already received this message." in customer_client.get(second["Location"]).text
 
 
@@ -84,7 +89,7 @@ def test_it_refuses_a_blocked_attachment_and_keeps_the_text(customer_client, wor
     )
     assert response.status_code == 400
     assert "Files of type .bat are not accepted" in response.text
-    assert "Der Router blinkt weiterhin rot." in response.text
+    assert "The router is still blinking red, nothing has changed." in response.text
     assert world.ticket.messages.count() == before
 
 

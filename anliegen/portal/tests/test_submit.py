@@ -17,7 +17,11 @@ def form_token(client) -> str:
 
 
 def concern(client, **fields):
-    data = {"subject": "Strom fällt aus", "text": "Seit gestern kein Strom im Keller.", **fields}
+    data = {
+        "subject": "Power cut in the basement",
+        "text": "Since yesterday there is no power in my basement at all.",
+        **fields,
+    }
     data.setdefault("form_token", form_token(client))
     return client.post(reverse("portal:new"), data)
 
@@ -38,11 +42,11 @@ def test_it_opens_a_case_from_the_portal(customer_client, world):
     assert ticket.channel == Channel.PORTAL
     assert ticket.customer == world.customer
     assert ticket.team == world.support  # the first support team that is not confidential
-    assert ticket.subject == "Strom fällt aus"
+    assert ticket.subject == "Power cut in the basement"
     message = ticket.messages.get()
     assert message.author_customer == world.customer
     assert message.channel == Channel.PORTAL
-    assert message.text == "Seit gestern kein Strom im Keller."
+    assert message.text == "Since yesterday there is no power in my basement at all."
     assert message.attachments.get().filename == "zaehler.jpg"
     assert Event.objects.filter(ticket=ticket, kind="created").exists()
     page = customer_client.get(response["Location"])
@@ -97,7 +101,7 @@ def test_it_refuses_blocked_file_types(customer_client, world):
     )
     assert response.status_code == 400
     assert "Files of type .exe are not accepted (setup.exe)." in response.text
-    assert "Strom fällt aus" in response.text  # what was typed stays
+    assert "Power cut in the basement" in response.text  # what was typed stays
     assert not new_tickets(world).exists()
 
 
