@@ -31,6 +31,8 @@ def run(*args: str) -> str:
 def _summary(output: str) -> dict[str, int]:
     rows = {}
     for line in output.splitlines()[1:]:
+        if not line.startswith("  "):
+            continue
         label, _sep, value = line.strip().rpartition(" ")
         rows[label.strip()] = int(value)
     return rows
@@ -45,6 +47,9 @@ def test_it_imports_eml_files_and_folders(world, folder: Path):
     single = folder / "c.eml"
     single.write_bytes(make_raw(subject="Drei"))
     (mails / "broken.eml").write_bytes(b"\x00\x00 nothing readable")
+    (mails / "README.md").write_text("# Mails from the old helpdesk\n")
+    (mails / "expected.yml").write_text("from: erika@example.org\nsubject: Eins\n")
+    (mails / "LICENSE").write_text("Copyright (c) 2002 somebody\n")
 
     output = run(str(mails), str(single))
 
@@ -52,6 +57,7 @@ def test_it_imports_eml_files_and_folders(world, folder: Path):
     assert _summary(output) == {"new cases": 2, "added to cases": 1, "bounces": 0, "mail loops": 0,
                                 "duplicates": 0, "quarantined": 1}
     assert InboundMail.objects.count() == 3 and Quarantine.objects.count() == 1
+    assert "Skipped 3 files that are not mail" in output
     assert set(Ticket.objects.filter(inbound_mails__isnull=False).values_list("subject", flat=True)) == {"Eins", "Drei"}
 
 

@@ -2,6 +2,7 @@
 folders through the same ingest as live mail (idempotent: importing twice adds nothing)."""
 
 import mailbox
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,23 @@ from anliegen.mail.models import Mailbox, Outcome, Source
 
 def _is_maildir(path: Path) -> bool:
     return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+_HEADER_RE = re.compile(rb"^(?:From |[!-9;-~]{1,76}:)")
+_MAIL_SUFFIXES = {".eml", ".mbox", ".msg", ".mail", ".box"}
+_NOT_MAIL_SUFFIXES = {".yml", ".yaml", ".json", ".md", ".rst", ".py", ".pyc", ".csv", ".xml", ".pdf", ".zip"}
+
+
+def _looks_like_mail(path: Path) -> bool:
+    """In a folder, only files that start like a mail (a header line or an mbox "From "
+    line) are read; README, licences, YAML and JSON next to the mails are skipped."""
+    if path.suffix.lower() in _MAIL_SUFFIXES:
+        return True
+    if path.suffix.lower() in _NOT_MAIL_SUFFIXES:
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip(b"\r\n")
+    return bool(_HEADER_RE.match(head))
 
 
 def _looks_like_mbox(path: Path) -> bool:
@@ -53,7 +71,10 @@ class MailSource:
             yield f"{self.path}#{key}", box.get_bytes(key)
 
 
-def collect(paths: list[Path]) -> list[MailSource]:
+def collect(paths: list[Path], skipped: list[Path] | None = None) -> list[MailSource]:
+    """What to read. A path named on the command line is always read (an unreadable file ends
+    in the quarantine); inside folders, files that are clearly not mail are left out."""
+    skipped = [] if skipped is None else skipped
     sources: list[MailSource] = []
     for path in paths:
         if not path.exists():
@@ -65,9 +86,11 @@ def collect(paths: list[Path]) -> list[MailSource]:
                 if child.name.startswith("."):
                     continue
                 if child.is_dir() and not _is_maildir(child):
-                    sources.extend(collect([child]))
+                    sources.extend(collect([child], skipped))
                 elif _is_maildir(child):
                     sources.append(MailSource(child, "maildir"))
+                elif child.is_file() and not _looks_like_mail(child):
+                    skipped.append(child)
                 elif child.is_file():
                     sources.append(MailSource(child, "mbox" if _looks_like_mbox(child) else "file"))
         else:
@@ -95,7 +118,8 @@ class Command(BaseCommand):
             box = Mailbox.objects.filter(name=options["mailbox"]).first()
             if box is None:
                 raise CommandError(f"There is no mailbox named {options['mailbox']!r}.")
-        sources = collect(options["paths"])
+        skipped: list[Path] = []
+        sources = collect(options["paths"], skipped)
         try:
             total = sum(s.count() for s in sources)
         except (OSError, mailbox.Error) as exc:
@@ -112,9 +136,9 @@ class Command(BaseCommand):
                         bar.update(1)
                 except (OSError, mailbox.Error) as exc:
                     unreadable.append(f"{source.path}: {exc}")
-        self._summary(total, counts, unreadable)
+        self._summary(total, counts, unreadable, skipped)
 
-    def _summary(self, total: int, counts: Counter[str], unreadable: list[str]) -> None:
+    def _summary(self, total: int, counts: Counter[str], unreadable: list[str], skipped: list[Path]) -> None:
         rows = [
             ("new cases", counts[Outcome.CREATED]),
             ("added to cases", counts[Outcome.APPENDED]),
@@ -128,3 +152,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<15} {value}")
         for line in unreadable:
             self.stderr.write(f"Could not read {line}")
+        if skipped:
+            self.stdout.write(f"Skipped {len(skipped)} files that are not mail, e.g. {skipped[0]}")
