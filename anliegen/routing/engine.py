@@ -81,8 +81,9 @@ def apply_rules(ticket: Ticket, message: Message | None = None) -> list[Rule]:
     problems: list[str] = []
     for _round in range(MAX_ROUNDS):
         restart = False
+        facts = facts_for(ticket, message)
         for rule in rules:
-            if rule in applied or not evaluate(rule, facts_for(ticket, message)).matched:
+            if rule in applied or not evaluate(rule, facts).matched:
                 continue
             applied.append(rule)
             if rule.set_team_id and rule.set_team_id != ticket.team_id and rule.set_team_id in visited:
@@ -92,6 +93,7 @@ def apply_rules(ticket: Ticket, message: Message | None = None) -> list[Rule]:
                 _note(ticket, problems)
                 return applied
             moved = _apply(rule, ticket, problems)
+            facts = facts_for(ticket, message)  # the rule may have changed tags, team, ...
             if rule.stop_processing:
                 _note(ticket, problems)
                 return applied

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -283,7 +283,9 @@ def review_rows(user: User) -> list[dict[str, Any]]:
     tickets = list(
         visible_tickets(user).filter(status__in=ACTIVE_STATUSES)
         .filter(Q(level__in=[Level.SECOND, Level.LEAD]) | Q(team__kind=TeamKind.SECOND_LEVEL) | Q(pk__in=flagged))
-        .select_related("customer", "team", "assignee").order_by("created_at")[:500])
+        .select_related("customer", "team", "assignee")
+        .annotate(inbound=Count("messages", filter=Q(messages__kind=MessageKind.INBOUND)))
+        .order_by("created_at")[:500])
     ids = [t.pk for t in tickets]
     repeat_of: dict[int, int] = {}
     for ticket_id, repeat_id in ContactLink.objects.filter(ticket_id__in=ids).values_list("ticket_id", "repeat_id"):
@@ -292,16 +294,14 @@ def review_rows(user: User) -> list[dict[str, Any]]:
     for repeat in RepeatContact.objects.filter(pk__in=set(repeat_of.values())).prefetch_related("contacts"):
         counts[repeat.pk] = len(repeat.contacts.all())
     last_events: dict[int, Event] = {}
-    for event in Event.objects.filter(ticket_id__in=ids).order_by("ticket_id", "-created_at", "-id"):
+    for event in (Event.objects.filter(ticket_id__in=ids).select_related("actor")
+                  .order_by("ticket_id", "-created_at", "-id")):
         last_events.setdefault(event.ticket_id, event)
     from anliegen.routing.models import ReviewEntry
 
     next_steps: dict[int, str] = {}
     for entry in ReviewEntry.objects.filter(ticket_id__in=ids).order_by("ticket_id", "-created_at", "-id"):
         next_steps.setdefault(entry.ticket_id, entry.next_step)
-    inbound: dict[int, int] = {}
-    for ticket in tickets:
-        inbound[ticket.pk] = ticket.messages.filter(kind=MessageKind.INBOUND).count()
     qc = {q.ticket_id: q for q in QualityCare.objects.filter(ticket_id__in=ids)}
     rows = []
     for ticket in tickets:
@@ -313,7 +313,7 @@ def review_rows(user: User) -> list[dict[str, Any]]:
                 "when": timezone.localtime(qc[ticket.pk].callback_due_at).strftime("%Y-%m-%d %H:%M")}
         rows.append({
             "ticket": ticket, "age_days": (now - ticket.created_at).days,
-            "contacts": counts.get(repeat_id, 0) if repeat_id else inbound[ticket.pk],
+            "contacts": counts.get(repeat_id, 0) if repeat_id else ticket.inbound,
             "last_step": _describe(event) if event else "",
             "last_step_at": event.created_at if event else None,
             "next_step": next_step, "quality_care": ticket.pk in qc,

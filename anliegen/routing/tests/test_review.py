@@ -73,3 +73,12 @@ def test_it_hides_cases_from_reviewers_who_may_not_see_them(client, world, secon
     login(client, "sven")
     assert client.post(f"/routing/review/{world.confidential_ticket.number}/",
                        {f"r{world.confidential_ticket.pk}-outcome": "continue"}).status_code == 404
+
+
+def test_it_lists_many_cases_in_few_queries(client, world, second_level, django_assert_max_num_queries) -> None:
+    for n in range(12):
+        escalated(world, subject=f"Fall {n}")
+    login(client, "lena")
+    with django_assert_max_num_queries(20):
+        response = client.get("/routing/review/")
+    assert response.status_code == 200 and "Fall 11" in response.content.decode()

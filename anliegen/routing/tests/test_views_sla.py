@@ -70,3 +70,13 @@ def test_it_shows_the_case_panel(client, world, policy, clock) -> None:
     login(client, "anna")
     case = client.get(f"/cases/{ticket.number}/").content.decode()
     assert f"/routing/panel/{ticket.number}/" in case
+
+
+def test_it_lists_many_due_cases_in_few_queries(client, world, policy, clock, django_assert_max_num_queries) -> None:
+    for n in range(12):
+        testing.make_ticket(team=world.support, customer=testing.make_customer(f"K{n}"), subject=f"Fall {n}",
+                            text=f"Text {n}")
+    login(client, "lena")
+    with django_assert_max_num_queries(12):
+        response = client.get("/routing/sla/", {"hours": "24"})
+    assert response.status_code == 200 and "Fall 11" in response.content.decode()
