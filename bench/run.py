@@ -65,6 +65,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small run, a few minutes")
     parser.add_argument("--no-peer", action="store_true", help="skip django-helpdesk")
     parser.add_argument("--no-ingest", action="store_true", help="reuse bench/results/ingest.json")
+    parser.add_argument(
+        "--peer-mails", type=int, help="mails for django-helpdesk's import (default 2,000)"
+    )
     parser.add_argument("--mails", type=int, help="mails to ingest (default 20,000; quick 2,000)")
     parser.add_argument("--sizes", help="case counts, e.g. 10000,100000,1000000")
     parser.add_argument("--corpus-limit", type=int, help="use only the first N SpamAssassin mails")
@@ -84,6 +87,7 @@ def main() -> None:
             2000,
         )
     mails = args.mails or mails
+    peer_mails = args.peer_mails or peer_mails
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else sizes
 
     previous = read_result("ingest") if args.no_ingest else None
@@ -136,6 +140,8 @@ def main() -> None:
             f"{peer_ingest['threading']['threaded_right']}/{peer_ingest['threading']['replies']}",
             flush=True,
         )
+    if args.no_ingest:  # an ingest run in parallel may have finished meanwhile
+        ingest_data = read_result("ingest") or ingest_data
     print()
     print("Anliegen against django-helpdesk 2.6.1")
     print(peer.comparison(ws, ingest_data, peer_ingest))
