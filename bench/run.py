@@ -1,7 +1,7 @@
 """All benchmarks in one run, Anliegen and django-helpdesk side by side.
 
     .venv/bin/python -m bench            full: 20,000 mails; 10k → 100k → 1M cases; 8 and 32 agents
-    .venv/bin/python -m bench --quick    2,000 mails; 10,000 cases; 8 agents (a few minutes)
+    .venv/bin/python -m bench --quick    1,000 mails; 10,000 cases; 8 agents (about 3 minutes idle)
 
 Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG to change); creates and drops its own databases
 (anliegen_bench_*). Prints each benchmark's table, then the comparison and the targets; the
@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     if args.quick:
-        mails, sizes, agents, samples, peer_mails = 2000, [10_000], [8], {8: 48}, 300
+        mails, sizes, agents, samples, peer_mails = 1000, [10_000], [8], {8: 32}, 200
     else:
         mails, sizes, agents, samples, peer_mails = (
             20_000,
@@ -91,7 +91,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else sizes
 
     previous = read_result("ingest") if args.no_ingest else None
-    corpus_limit = args.corpus_limit or (600 if args.quick else None)
+    corpus_limit = args.corpus_limit or (300 if args.quick else None)
     ingest_data = previous or ingest.run(mails, corpus_limit=corpus_limit)
     print(f"\n[{time.perf_counter() - started:.0f} s]\n", flush=True)
 
