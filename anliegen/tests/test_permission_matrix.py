@@ -157,3 +157,87 @@ def test_it_applies_the_same_rules_to_the_api(client, world, path):
                     assert status in (200, 201, 400), f"{persona} POST {url} → {status}"
                 else:
                     assert status == 404, f"{persona} POST {url} → {status}"
+
+
+# --- The customer portal ----------------------------------------------------------------------
+
+PORTAL_CASE_ROUTES = [r for r in all_routes() if r.name.startswith("portal:") and r.params == ("number",)]
+PORTAL_PRIVATE = [r for r in all_routes() if r.name in ("portal:cases", "portal:new")]
+
+
+def portal_login(client, customer) -> None:
+    from anliegen.portal.session import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = customer.pk
+    session.save()
+
+
+@pytest.mark.parametrize("route", PORTAL_CASE_ROUTES, ids=lambda r: r.name)
+def test_it_shows_a_customer_only_their_own_cases(client, world, route):
+    url = _url(route, number=world.ticket.number)
+    anonymous = client.get(url)
+    assert anonymous.status_code in (302, 404, 405)
+    if anonymous.status_code == 302:
+        assert "/portal/login/" in anonymous["Location"]
+    # Staff signed in to the workspace are not customers in the portal.
+    login(client, world, "lead")
+    assert client.get(url).status_code in (302, 404, 405)
+    client.logout()
+    portal_login(client, world.other_customer)
+    refused(client, url, client.get(url).status_code, "other_customer")
+    client.logout()
+    portal_login(client, world.customer)
+    assert allowed(client.get(url).status_code)
+
+
+@pytest.mark.parametrize("route", PORTAL_CASE_ROUTES, ids=lambda r: r.name)
+def test_it_hides_internal_notes_in_the_portal(client, world, route):
+    from anliegen.tickets.actions import add_note
+
+    add_note(ticket=world.ticket, author=world.agent, text="Kunde wirkt verärgert, intern")
+    portal_login(client, world.customer)
+    response = client.get(_url(route, number=world.ticket.number))
+    assert "Kunde wirkt verärgert" not in response.content.decode()
+
+
+@pytest.mark.parametrize("route", PORTAL_PRIVATE, ids=lambda r: r.name)
+def test_it_sends_anonymous_visitors_to_the_portal_sign_in(client, world, route):
+    response = client.get(_url(route))
+    assert response.status_code == 302
+    assert "/portal/login/" in response["Location"]
+
+
+def test_it_lists_only_the_customers_own_cases_in_the_portal(client, world):
+    portal_login(client, world.other_customer)
+    page = client.get("/portal/").content.decode()
+    assert world.other_ticket.number in page
+    assert world.ticket.number not in page and world.confidential_ticket.number not in page
+
+
+def test_it_refuses_customers_in_the_workspace_and_the_api(client, world):
+    portal_login(client, world.customer)
+    assert client.get(f"/cases/{world.ticket.number}/").status_code == 302
+    assert client.get("/api/cases").status_code == 401
+
+
+# --- Pages for the lead and for administrators ----------------------------------------------
+
+LEAD_PAGES = ["tickets:lead", "routing:rules", "routing:calendar_new", "routing:policy_new"]
+ADMIN_PAGES = ["mail:quarantine", "mail:mailboxes"]
+
+
+@pytest.mark.parametrize("name", LEAD_PAGES + ADMIN_PAGES)
+def test_it_keeps_management_pages_from_agents(client, world, name):
+    from django.urls import reverse
+
+    url = reverse(name)
+    for persona in ("agent", "outsider", "confidential_member"):
+        client.logout()
+        login(client, world, persona)
+        assert client.get(url).status_code in (403, 404), f"{persona} {name}"
+    client.logout()
+    login(client, world, "lead")
+    status = client.get(url).status_code
+    if name in LEAD_PAGES:
+        assert status == 200, f"lead {name} → {status}"
