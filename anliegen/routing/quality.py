@@ -13,9 +13,9 @@ import re
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anliegen.accounts.models import Team, TeamKind
+from anliegen.accounts.models import Team
 from anliegen.routing.models import QualityCare, RoutingSettings
-from anliegen.routing.repeat import contact_count
+from anliegen.routing.repeat import contact_count, second_level_team_for
 from anliegen.routing.rules import years_between
 from anliegen.tickets import actions
 from anliegen.tickets.models import LEVEL_ORDER, Level, Message, MessageKind, Ticket
@@ -89,22 +89,24 @@ def book_quality_care_callback(flag: QualityCare, *, settings: RoutingSettings |
     settings = settings or RoutingSettings.load()
     now = now or timezone.now()
     ticket = Ticket.objects.select_related("customer").get(pk=flag.ticket_id)
-    second = Team.objects.filter(kind=TeamKind.SECOND_LEVEL).order_by("pk").first()
+    confidential = Team.objects.filter(pk=ticket.team_id, confidential=True).exists()
+    second = second_level_team_for(ticket)
     try:
         from anliegen.phone.actions import book_callback
     except ImportError:
         return _booking_failed(flag, _("The phone app cannot book callbacks yet."))
-    if second is None:
+    if second is None and not confidential:
         return _booking_failed(flag, _("There is no second-level team to call the customer back."))
     due = max(callback_due(ticket, settings, now), timezone.now() + datetime.timedelta(minutes=5))
     try:
         if LEVEL_ORDER.index(Level(ticket.level)) < LEVEL_ORDER.index(Level.SECOND):
             actions.escalate_ticket(ticket=ticket, level=Level.SECOND, team=second, actor=None, actor_label="routing",
                                     reason=_("Quality-Care: %(reason)s") % {"reason": flag.reason})
-        elif ticket.team_id != second.pk and ticket.level == Level.SECOND:
+        elif second is not None and ticket.team_id != second.pk and ticket.level == Level.SECOND:
             actions.move_to_team(ticket=ticket, team=second, actor=None, actor_label="routing",
                                  reason=_("Quality-Care: %(reason)s") % {"reason": flag.reason})
-        callback = book_callback(ticket=ticket, due_at=due, team=second if ticket.team_id == second.pk else None,
+        # A confidential case keeps its team: the callback is its members' to make.
+        callback = book_callback(ticket=ticket, due_at=due, team=None,
                                  note=_("Quality-Care: %(reason)s") % {"reason": flag.reason},
                                  kind="quality_care", actor=None, actor_label="routing")
     except actions.ActionError as exc:

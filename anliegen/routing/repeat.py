@@ -223,8 +223,8 @@ def contacts_summary(contacts: Sequence[ContactLink]) -> str:
 def _escalate(repeat: RepeatContact, ticket: Ticket, contacts: Sequence[ContactLink]) -> None:
     reason = _("Repeat contact: the customer came back %(count)s times about this concern without a "
                "solution.\n%(list)s") % {"count": len(contacts), "list": contacts_summary(contacts)}
-    second = Team.objects.filter(kind=TeamKind.SECOND_LEVEL).order_by("pk").first()
     ticket.refresh_from_db()
+    second = second_level_team_for(ticket)
     if ticket.merged_into_id:
         return  # (a reopened case is still "solved" here: the reopen is stored right after)
     if LEVEL_ORDER.index(Level(ticket.level)) < LEVEL_ORDER.index(Level.SECOND):
@@ -237,6 +237,14 @@ def _escalate(repeat: RepeatContact, ticket: Ticket, contacts: Sequence[ContactL
     actions.tag_ticket(ticket=ticket, add=["repeat-contact"], actor=None, actor_label="routing")
     RepeatContact.objects.filter(pk=repeat.pk).update(escalated_at=timezone.now(), escalated_ticket=ticket)
     repeat.escalated_at, repeat.escalated_ticket = timezone.now(), ticket
+
+
+def second_level_team_for(ticket: Ticket) -> Team | None:
+    """The team second-level work on this case goes to; None keeps it where it is. A case of a
+    confidential team stays there (escalated in level only), so no one outside it reads it."""
+    if Team.objects.filter(pk=ticket.team_id, confidential=True).exists():
+        return None
+    return Team.objects.filter(kind=TeamKind.SECOND_LEVEL).order_by("pk").first()
 
 
 def contact_count(ticket: Ticket) -> int:

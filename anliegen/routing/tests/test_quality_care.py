@@ -93,3 +93,12 @@ def test_it_lets_second_level_close_the_callback(world, second_level, clock) -> 
     record_callback_outcome(callback=callback, outcome="reached", note="Entschuldigt, Gutschrift", actor=world.lead)
     callback.refresh_from_db()
     assert callback.status == "done" and callback.outcome == "reached"
+
+
+def test_it_keeps_a_confidential_case_in_its_team(world, second_level, clock) -> None:
+    loyal(world)
+    ticket = testing.make_ticket(team=world.confidential, customer=world.customer, subject="Beschwerde",
+                                 text="Unzumutbar, wie meine Behandlung abgelehnt wurde.")
+    ticket.refresh_from_db()
+    assert ticket.level == Level.SECOND and ticket.team == world.confidential
+    assert Callback.objects.get(ticket=ticket).team == world.confidential

@@ -136,3 +136,14 @@ def test_it_stamps_contacts_with_the_message_time(world, clock) -> None:
     clock.set(berlin(2026, 12, 2, 10))
     ticket_actions.add_customer_message(ticket=case, customer=world.customer, text="Hallo?")
     assert [link.at for link in ContactLink.objects.all()] == [berlin(2026, 12, 1, 10), berlin(2026, 12, 2, 10)]
+
+
+def test_it_keeps_a_confidential_case_in_its_team(world, second_level, clock) -> None:
+    case = testing.make_ticket(team=world.confidential, customer=world.customer, subject="Kostenübernahme",
+                               text="Bitte Kostenübernahme prüfen.")
+    for _ in range(2):
+        ticket_actions.add_reply(ticket=case, author=world.confidential_member, text="Geprüft.", status=Status.SOLVED)
+        clock.advance(days=1)
+        ticket_actions.add_customer_message(ticket=case, customer=world.customer, text="Nicht richtig geprüft.")
+    case.refresh_from_db()
+    assert case.level == Level.SECOND and case.team == world.confidential
