@@ -89,6 +89,14 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status", "-last_activity_at", "-id"], name="ticket_mine"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer"),
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_activity"),
+            # The lead's view reads only active cases: counted per team, status, level and
+            # assignee from this index alone, and its two lists seek their own small indexes.
+            models.Index(fields=["team", "status", "level", "assignee"], name="ticket_active_load",
+                         condition=models.Q(status__in=["new", "open", "pending"])),
+            models.Index(fields=["last_activity_at", "id"], name="ticket_active_lead_level",
+                         condition=models.Q(status__in=["new", "open", "pending"], level="lead")),
+            models.Index(fields=["created_at", "id"], name="ticket_unanswered",
+                         condition=models.Q(status__in=["new", "open", "pending"], first_response_at__isnull=True)),
         ]
 
     def __str__(self) -> str:
