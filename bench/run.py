@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, help="mails to ingest (default 20,000; quick 2,000)")
     parser.add_argument("--sizes", help="case counts, e.g. 10000,100000,1000000")
     parser.add_argument("--corpus-limit", type=int, help="use only the first N SpamAssassin mails")
+    parser.add_argument("--agents", help="simulated agents, e.g. 8,32")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the workspace database of an earlier run"
     )
@@ -88,6 +89,9 @@ def main() -> None:
         )
     mails = args.mails or mails
     peer_mails = args.peer_mails or peer_mails
+    if args.agents:
+        agents = [int(a) for a in args.agents.split(",")]
+        samples = {n: samples.get(n, max(48, 5 * n)) for n in agents}
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else sizes
 
     previous = read_result("ingest") if args.no_ingest else None
