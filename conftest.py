@@ -18,6 +18,17 @@ from anliegen.tickets.models import Ticket
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request activates its user's language in the thread; without this, a German page in
+    # one test would make the next test's mails, notes and messages German.
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _attachment_dir(settings, tmp_path):
     settings.ATTACHMENT_DIR = tmp_path / "attachments"
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
