@@ -12,7 +12,9 @@ within the window the case moves to second level by itself, with the contacts li
 
 import datetime
 import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from django.conf import settings as django_settings
@@ -59,26 +61,47 @@ def tokens(text: str) -> list[str]:
     return [t for t in _WORD.findall(text.lower()) if t not in STOPWORDS and len(t) > 1]
 
 
+def _char_ngrams(doc: str) -> Counter[str]:
+    """Character 3- to 5-grams inside words, each word padded with a space on both sides."""
+    grams: Counter[str] = Counter()
+    for word in doc.split():
+        padded = f" {word} "
+        for n in range(3, 6):
+            if len(padded) <= n:
+                grams[padded] += 1  # a word shorter than n counts once as a whole
+                continue
+            for i in range(len(padded) - n + 1):
+                grams[padded[i:i + n]] += 1
+    return grams
+
+
 def similarity(query: str, candidates: Sequence[str]) -> list[float]:
     """Cosine similarity of the query to each candidate: TF-IDF over character n-grams within
-    words (robust to inflection, compounds and typos across German, Danish and English), fitted
-    on just these texts, blended with token-set Jaccard over content words."""
+    words (robust to inflection, compounds and typos across German, Danish and English), with
+    document frequencies from just these texts, blended with token-set Jaccard over content
+    words. Plain Python: a handful of short texts per new case, where a vectoriser library's
+    set-up would cost more than the arithmetic."""
     if not candidates:
         return []
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     docs = [" ".join(tokens(query)), *(" ".join(tokens(c)) for c in candidates)]
     if not any(docs[1:]) or not docs[0]:
         return [0.0] * len(candidates)
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    try:
-        matrix = vectoriser.fit_transform(docs)
-    except ValueError:  # nothing left to vectorise
-        return [0.0] * len(candidates)
-    cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    counts = [_char_ngrams(d) for d in docs]
+    document_frequency: Counter[str] = Counter()
+    for grams in counts:
+        document_frequency.update(grams.keys())
+    n_docs = len(docs)
+    idf = {g: math.log((1 + n_docs) / (1 + df)) + 1 for g, df in document_frequency.items()}
+    vectors = []
+    for grams in counts:
+        weights = {g: (1 + math.log(c)) * idf[g] for g, c in grams.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        vectors.append({g: w / norm for g, w in weights.items()})
+    query_vector = vectors[0]
     query_set = set(docs[0].split())
     scores = []
-    for doc, cos in zip(docs[1:], cosine, strict=True):
+    for doc, vector in zip(docs[1:], vectors[1:], strict=True):
+        cos = sum(w * vector.get(g, 0.0) for g, w in query_vector.items())
         other = set(doc.split())
         jaccard = len(query_set & other) / len(query_set | other) if query_set | other else 0.0
         scores.append(float(0.8 * cos + 0.2 * jaccard))
@@ -98,13 +121,19 @@ def quoted_case_ids(text: str) -> set[int]:
     return found
 
 
-def concern_text(ticket: Ticket, limit: int = 3) -> str:
-    texts = list(Message.objects.filter(ticket=ticket, kind=MessageKind.INBOUND).order_by("created_at", "id")
-                 .values_list("text", flat=True)[:limit])
-    if not texts:  # a case opened by a call note
-        texts = list(Message.objects.filter(ticket=ticket).order_by("created_at", "id")
-                     .values_list("text", flat=True)[:1])
-    return " ".join([ticket.subject, *(t[:2000] for t in texts)])
+def concern_texts(tickets: Sequence[Ticket], limit: int = 3) -> list[str]:
+    """Subject and first customer messages of each case, read in one query for all of them."""
+    first: dict[int, list[str]] = {t.pk: [] for t in tickets}
+    opening: dict[int, str] = {}
+    rows = (Message.objects.filter(ticket_id__in=list(first)).order_by("ticket_id", "created_at", "id")
+            .values_list("ticket_id", "kind", "text"))
+    for ticket_id, kind, text in rows:
+        opening.setdefault(ticket_id, text)
+        if kind == MessageKind.INBOUND and len(first[ticket_id]) < limit:
+            first[ticket_id].append(text)
+    # A case opened by a call note has no customer message: its first message stands in.
+    return [" ".join([t.subject, *(x[:2000] for x in (first[t.pk] or [opening.get(t.pk, "")]))])
+            for t in tickets]
 
 
 def counts_as_contact(message: Message) -> bool:
@@ -134,7 +163,7 @@ def find_match(ticket: Ticket, message: Message, settings: RoutingSettings) -> t
     for candidate in candidates:
         if candidate.pk in quoted:
             return candidate, 1.0
-    scores = similarity(text, [concern_text(c) for c in candidates])
+    scores = similarity(text, concern_texts(candidates))
     # Highest score wins; between equal scores, the case active most recently.
     ranked = sorted(zip(candidates, scores, strict=True), key=lambda cs: (cs[1], cs[0].last_activity_at), reverse=True)
     best, score = ranked[0]
