@@ -17,10 +17,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from anliegen.lib.corpora import corpora_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
-CORPUS = (ROOT / ".." / "shared" / "corpora" / "mail" / "spamassassin").resolve()
+CORPUS = (corpora_dir() / "mail" / "spamassassin").resolve()
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 # Database names start with this (BENCH_DB_PREFIX), so two runs can live side by side.

@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from anliegen.mail.ingest import ingest_mail
+from anliegen.lib.corpora import corpora_dir
 from anliegen.mail.models import InboundMail, Outcome, Quarantine
 from anliegen.testing import make_team
 from anliegen.tickets.models import Message, Ticket
 
-CORPORA = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "mail"
+CORPORA = corpora_dir() / "mail"
 
 
 def _corpus() -> list[Path]:

@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 import yaml
 
+from anliegen.lib.corpora import corpora_dir
 from anliegen.mail.parse import MailParseError, ParsedMail, html_to_text, parse_mail
 
-CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpora" / "mail"
+CORPUS = corpora_dir() / "mail"
 
 if not CORPUS.is_dir():
     pytest.skip(f"mail corpus not found at {CORPUS}", allow_module_level=True)

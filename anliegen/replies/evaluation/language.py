@@ -9,7 +9,6 @@ Texts that differ only in digits are counted once.
 from __future__ import annotations
 
 import csv
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -23,11 +22,10 @@ ENGLISH = HERE / "english_samples.txt"
 
 
 def corpora_dir() -> Path:
-    """The shared test corpora: ANLIEGEN_CORPORA, else ../shared/corpora next to the project."""
-    configured = os.environ.get("ANLIEGEN_CORPORA")
-    if configured:
-        return Path(configured)
-    return HERE.parents[2].parent / "shared" / "corpora"
+    """The shared test corpora (see anliegen.lib.corpora)."""
+    from anliegen.lib.corpora import corpora_dir as shared
+
+    return shared()
 
 
 def _german(root: Path) -> list[str]:
