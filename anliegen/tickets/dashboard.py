@@ -125,7 +125,8 @@ def lead_overview(now: datetime.datetime | None = None) -> LeadOverview:
     return LeadOverview(
         escalated=escalated, teams=list(loads.values()), agents=agents, oldest_unanswered=oldest,
         new_today=sum(t.new_today for t in loads.values()),
-        statuses=[(s, str(Status(s).label)) for s in ACTIVE_STATUSES], computed_at=timezone.now(),
+        # Lazy labels: the cached overview is shown to users of every language.
+        statuses=[(s, Status(s).label) for s in ACTIVE_STATUSES], computed_at=timezone.now(),
     )
 
 

@@ -100,3 +100,18 @@ def test_it_makes_the_same_number_of_queries_however_many_cases(lena, world):
         if i % 4 == 0:
             actions.assign_ticket(ticket=t, assignee=world.agent if i % 2 else world.outsider, actor=world.lead)
     assert count() == few <= 13
+
+
+def test_it_shows_the_cached_overview_in_each_readers_language(client, world):
+    from django.core.cache import cache
+
+    from anliegen.accounts.actions import update_preferences
+    from anliegen.testing import PASSWORD
+
+    cache.clear()
+    update_preferences(user=world.lead, ui_language="de", availability="available")
+    client.login(username="lena", password=PASSWORD)
+    assert "Wartend" in client.get("/lead/").content.decode()
+    update_preferences(user=world.lead, ui_language="da", availability="available")
+    page = client.get("/lead/").content.decode()
+    assert "Wartend" not in page
