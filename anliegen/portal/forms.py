@@ -97,7 +97,11 @@ class ReplyForm(OneTimeForm):
     attachments = AttachmentsField()
 
 
-class WebForm(OneTimeForm):
+class WebForm(ConcernForm):
+    """The concern form for visitors who are not signed in: who they are, and their consent."""
+
+    field_order = ["name", "email", "subject", "text", "attachments", "consent", "website"]
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=200,
@@ -113,18 +117,6 @@ class WebForm(OneTimeForm):
             "invalid": _("Enter a valid e-mail address."),
         },
     )
-    subject = forms.CharField(
-        label=_("Subject"),
-        max_length=SUBJECT_MAX,
-        error_messages={"required": _("Give your concern a short subject.")},
-    )
-    text = forms.CharField(
-        label=_("Your message"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": _("Describe your concern.")},
-    )
-    attachments = AttachmentsField()
     consent = forms.BooleanField(
         label=_("I agree that my details are stored and processed to answer my concern."),
         error_messages={"required": _("We can only take your concern if you agree to this.")},
