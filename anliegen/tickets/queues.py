@@ -126,7 +126,9 @@ class Page:
     next_cursor: str | None
 
 
-def _run(tickets: QuerySet[Ticket], position: tuple[datetime.datetime, int] | None, limit: int) -> list[Ticket]:
+def _run(tickets: QuerySet[Ticket], position: tuple[datetime.datetime, int] | None,
+         limit: int) -> list[tuple[datetime.datetime, int]]:
+    """Positions (last activity, id) of up to limit cases after position, newest first."""
     tickets = tickets.order_by("-last_activity_at", "-id")
     if position:
         stamp, pk = position
@@ -134,24 +136,29 @@ def _run(tickets: QuerySet[Ticket], position: tuple[datetime.datetime, int] | No
         # is only a filter, and a page 500 deep would read the 25,000 rows before it.
         tickets = tickets.filter(Q(last_activity_at__lt=stamp) | Q(last_activity_at=stamp, id__lt=pk),
                                  last_activity_at__lte=stamp)
-    return list(tickets.select_related("customer", "assignee", "team")[:limit])
+    return list(tickets.values_list("last_activity_at", "id")[:limit])
 
 
 def page(tickets: QuerySet[Ticket], cursor: str = "", size: int = PAGE_SIZE, *,
          split_statuses: Sequence[str] = ()) -> Page:
     """One page, newest activity first. With split_statuses, tickets must not be filtered by
-    status yet: each status is read along its own index run and the runs are merged."""
+    status yet: each status is read along its own index run and the runs are merged.
+
+    The runs read only positions (two columns from the index); the rows shown are then read
+    whole, with their customer, assignee, team and tags, by primary key."""
     position = decode_cursor(cursor) if cursor else None
     if len(split_statuses) > 1:
         runs = [_run(tickets.filter(status=s), position, size + 1) for s in split_statuses]
-        rows = sorted(chain(*runs), key=lambda t: (t.last_activity_at, t.pk), reverse=True)[: size + 1]
+        positions = sorted(chain(*runs), reverse=True)[: size + 1]
     elif split_statuses:
-        rows = _run(tickets.filter(status=split_statuses[0]), position, size + 1)
+        positions = _run(tickets.filter(status=split_statuses[0]), position, size + 1)
     else:
-        rows = _run(tickets, position, size + 1)
-    shown = rows[:size]
+        positions = _run(tickets, position, size + 1)
+    ids = [pk for _stamp, pk in positions[:size]]
+    by_id = Ticket.objects.select_related("customer", "assignee", "team").in_bulk(ids)
+    shown = [by_id[pk] for pk in ids if pk in by_id]
     prefetch_related_objects(shown, "tags")
-    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
+    next_cursor = encode_position(*positions[size - 1]) if len(positions) > size else None
     return Page(tickets=shown, next_cursor=next_cursor)
 
 
