@@ -1,4 +1,5 @@
 import datetime
+import html
 
 import pytest
 from django.urls import reverse
@@ -98,7 +99,7 @@ def test_it_refuses_a_case_the_caller_may_not_be_put_on(client, petra, world, kn
     for ticket in (world.confidential_ticket, world.other_ticket):
         response = client.post(URL, {"number": known_number, "case": str(ticket.pk), "note": "x"})
         assert response.status_code == 400
-        assert "Choose one of the caller&#x27;s open cases." in response.text
+        assert "Choose one of the caller's open cases." in html.unescape(response.text)
     assert not Message.objects.filter(channel=Channel.PHONE).exists()
 
 
