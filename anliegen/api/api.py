@@ -66,12 +66,18 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, {"detail": "Authentication required."}, status=401)
 
 
+def _tag_names(ticket: Ticket) -> list[str]:
+    """Tag names, as a queue page has already read them (queues.attach_tag_names) or from the case."""
+    names = getattr(ticket, "tag_names", None)
+    return list(names) if names is not None else [t.name for t in ticket.tags.all()]
+
+
 def _case_out(ticket: Ticket) -> dict:
     return {
         "number": ticket.number, "subject": ticket.subject, "status": ticket.status,
         "priority": ticket.priority, "level": ticket.level, "channel": ticket.channel,
         "team": ticket.team.slug, "assignee": ticket.assignee.username if ticket.assignee else None,
-        "customer_id": ticket.customer_id, "tags": [t.name for t in ticket.tags.all()],
+        "customer_id": ticket.customer_id, "tags": _tag_names(ticket),
         "language": ticket.language, "created_at": ticket.created_at,
         "last_activity_at": ticket.last_activity_at, "first_response_at": ticket.first_response_at,
         "solved_at": ticket.solved_at,

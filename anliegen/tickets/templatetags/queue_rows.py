@@ -35,7 +35,10 @@ def queue_rows(rows: Iterable[Ticket], selectable: bool = False) -> SafeString:
         number = escape(t.number)
         url = f"{escape(head)}{number}{escape(tail)}"
         cursor = getattr(t, "queue_cursor", "")
-        tags = "".join(f' <span class="badge">{escape(tag.name)}</span>' for tag in t.tags.all())
+        names = getattr(t, "tag_names", None)
+        if names is None:
+            names = [tag.name for tag in t.tags.all()]
+        tags = "".join(f' <span class="badge">{escape(name)}</span>' for name in names)
         moment = timezone.localtime(t.last_activity_at)
         status = escape(t.status)
         priority = escape(str(t.priority))
