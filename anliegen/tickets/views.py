@@ -75,6 +75,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
     if request.htmx and request.GET.get("partial"):
         return render(request, "tickets/_queue_rows.html", {"rows": rows, "selectable": True})
     teammates = list(_teammates(user, team))
+    teams = list(visible_teams(user))
     counts = queues.status_counts(tickets)
     context = {
         "title": title, "team": team, "page": result, "rows": rows, "filters": filters,
@@ -84,7 +85,8 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "live": not cursor,
         "live_query": _without(request, "after", "live", "since", "partial"),
         "live_since": queues.encode_position(timezone.now(), 0),
-        "bulk_form": BulkForm(teams=visible_teams(user), assignees=teammates),
+        "bulk_form": BulkForm(teams=teams, assignees=teammates),
+        "nav_teams": teams,  # the side bar's list (accounts.context_processors), read once
         "quick_filters": filters.quick_filters(),
     }
     return render(request, "tickets/queue.html", context)
