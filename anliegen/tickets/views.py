@@ -194,7 +194,8 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         Message.objects.filter(ticket=ticket).select_related("author_user", "author_customer")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
-    teams = list(visible_teams(user)) if not user.is_lead else list(Team.objects.all())
+    nav_teams = list(visible_teams(user))
+    teams = list(nav_teams)
     if ticket.team not in teams:
         teams.append(ticket.team)
     assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
@@ -206,6 +207,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
     events = list(ticket.events.select_related("actor").order_by("-created_at", "-id")[:50])
     context = {
         "ticket": ticket,
+        "nav_teams": nav_teams,  # the side bar's list (accounts.context_processors), read once
         "conversation": conversation,
         "history": history.describe(events),
         "customer_cases": customer_cases[:CUSTOMER_CASES_SHOWN],
