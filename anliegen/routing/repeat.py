@@ -13,6 +13,7 @@ within the window the case moves to second level by itself, with the contacts li
 import datetime
 import logging
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -62,17 +63,43 @@ def tokens(text: str) -> list[str]:
 
 
 def _char_ngrams(doc: str) -> Counter[str]:
-    """Character 3- to 5-grams inside words, each word padded with a space on both sides."""
-    grams: Counter[str] = Counter()
-    for word in doc.split():
-        padded = f" {word} "
-        for n in range(3, 6):
-            if len(padded) <= n:
-                grams[padded] += 1  # a word shorter than n counts once as a whole
-                continue
-            for i in range(len(padded) - n + 1):
-                grams[padded[i:i + n]] += 1
-    return grams
+    """Character 3- to 5-grams inside words, each word padded with a space on both sides; a word
+    shorter than n counts once as a whole. Counted word by word, n by n, left to right."""
+    return Counter([
+        padded[i:i + n]
+        for padded in [f" {word} " for word in doc.split()]
+        for n in (3, 4, 5)
+        for i in range(max(1, len(padded) - n + 1))
+    ])
+
+
+class _Doc:
+    """One text prepared for `similarity`: its content words, and 1 + log(count) of each n-gram
+    in the order the n-grams were first seen (the sums below run in that order)."""
+
+    __slots__ = ("log_tf", "nonempty", "words")
+
+    def __init__(self, text: str) -> None:
+        doc = " ".join(tokens(text))
+        self.log_tf = {g: 1 + math.log(c) for g, c in _char_ngrams(doc).items()}
+        self.words = set(doc.split())
+        self.nonempty = bool(doc)
+
+
+# Prepared candidate texts by text: a customer's earlier cases are compared again with each of
+# their new cases. Bounded; the oldest entries go first.
+_DOC_CACHE: dict[str, _Doc] = {}
+_DOC_CACHE_SIZE = 1024
+
+
+def _prepared(text: str) -> _Doc:
+    doc = _DOC_CACHE.get(text)
+    if doc is None:
+        if len(_DOC_CACHE) >= _DOC_CACHE_SIZE:
+            for old in list(_DOC_CACHE)[: _DOC_CACHE_SIZE // 4]:
+                del _DOC_CACHE[old]
+        doc = _DOC_CACHE[text] = _Doc(text)
+    return doc
 
 
 def similarity(query: str, candidates: Sequence[str]) -> list[float]:
@@ -80,30 +107,35 @@ def similarity(query: str, candidates: Sequence[str]) -> list[float]:
     words (robust to inflection, compounds and typos across German, Danish and English), with
     document frequencies from just these texts, blended with token-set Jaccard over content
     words. Plain Python: a handful of short texts per new case, where a vectoriser library's
-    set-up would cost more than the arithmetic."""
+    set-up would cost more than the arithmetic. A candidate's n-grams are counted once and kept
+    (_prepared); the weighting runs through map/sum, in the same order as a plain loop would."""
     if not candidates:
         return []
-    docs = [" ".join(tokens(query)), *(" ".join(tokens(c)) for c in candidates)]
-    if not any(docs[1:]) or not docs[0]:
+    docs = [_Doc(query), *(_prepared(c) for c in candidates)]
+    if not any(d.nonempty for d in docs[1:]) or not docs[0].nonempty:
         return [0.0] * len(candidates)
-    counts = [_char_ngrams(d) for d in docs]
     document_frequency: Counter[str] = Counter()
-    for grams in counts:
-        document_frequency.update(grams.keys())
+    for d in docs:
+        document_frequency.update(d.log_tf.keys())
     n_docs = len(docs)
-    idf = {g: math.log((1 + n_docs) / (1 + df)) + 1 for g, df in document_frequency.items()}
-    vectors = []
-    for grams in counts:
-        weights = {g: (1 + math.log(c)) * idf[g] for g, c in grams.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vectors.append({g: w / norm for g, w in weights.items()})
-    query_vector = vectors[0]
-    query_set = set(docs[0].split())
+    idf_by_df = {df: math.log((1 + n_docs) / (1 + df)) + 1 for df in set(document_frequency.values())}
+    idf = {g: idf_by_df[df] for g, df in document_frequency.items()}
+    idf_of = idf.__getitem__
+    query = docs[0].log_tf
+    query_weights = list(map(operator.mul, query.values(), map(idf_of, query)))
+    query_norm = math.sqrt(sum(map(operator.mul, query_weights, query_weights))) or 1.0
+    query_vector = [(g, w / query_norm) for g, w in zip(query, query_weights, strict=True)]
+    query_set = docs[0].words
     scores = []
-    for doc, vector in zip(docs[1:], vectors[1:], strict=True):
-        cos = sum(w * vector.get(g, 0.0) for g, w in query_vector.items())
-        other = set(doc.split())
-        jaccard = len(query_set & other) / len(query_set | other) if query_set | other else 0.0
+    for doc in docs[1:]:
+        log_tf = doc.log_tf
+        weights = list(map(operator.mul, log_tf.values(), map(idf_of, log_tf)))
+        norm = math.sqrt(sum(map(operator.mul, weights, weights))) or 1.0
+        # A gram the candidate lacks adds 0.0 to the sum: left out, the sum is the same.
+        cos = sum([w * ((log_tf[g] * idf[g]) / norm) for g, w in query_vector if g in log_tf])
+        other = doc.words
+        union = len(query_set | other)
+        jaccard = len(query_set & other) / union if union else 0.0
         scores.append(float(0.8 * cos + 0.2 * jaccard))
     return scores
 
