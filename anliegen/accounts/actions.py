@@ -39,6 +39,7 @@ def add_member(*, team: Team, user: User, is_team_lead: bool = False) -> Members
     membership, _ = Membership.objects.get_or_create(
         team=team, user=user, defaults={"is_team_lead": is_team_lead}
     )
+    user.__dict__.pop("_member_team_ids", None)  # tickets.access reads the teams anew
     return membership
 
 

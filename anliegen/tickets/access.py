@@ -26,13 +26,24 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if user.is_lead:
         return Ticket.objects.all()
-    team_ids = list(user.memberships.values_list("team_id", flat=True))
+    team_ids = member_team_ids(user)
     # Cases assigned to the agent stay visible, except a confidential team's for non-members.
     return Ticket.objects.filter(Q(team_id__in=team_ids) | Q(assignee=user, team__confidential=False))
 
 
+def member_team_ids(user: User) -> list[int]:
+    """The ids of the user's teams, read once per user object. A request loads its user anew,
+    so within a request a view asking twice (access check, then the customer's other cases)
+    costs one query, and a membership changed by an admin counts from the next request on."""
+    cached = user.__dict__.get("_member_team_ids")
+    if cached is None:
+        cached = list(user.memberships.values_list("team_id", flat=True))
+        user.__dict__["_member_team_ids"] = cached
+    return list(cached)
+
+
 def can_see_team(user: User, team: Team) -> bool:
-    return user.is_lead or team.memberships.filter(user=user).exists()
+    return user.is_lead or team.pk in member_team_ids(user)
 
 
 def log_access(ticket: Ticket, *, via: str, user: User | None = None, customer: Customer | None = None) -> None:
