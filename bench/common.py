@@ -94,6 +94,9 @@ def setup_django(database: str) -> None:
         from django.db import connections
 
         connections["default"].close()
+        if hasattr(connections["default"], "close_pool"):
+            # A pool holds connections to the previous database: drop it with them.
+            connections["default"].close_pool()
         connections["default"].settings_dict["NAME"] = database
         settings.DATABASES["default"]["NAME"] = database
         return
