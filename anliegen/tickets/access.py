@@ -5,7 +5,7 @@
 - A confidential team's cases are seen only by its members (and leads/admins).
 - A customer sees only their own cases (see access_customer_ticket)."""
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -54,10 +54,14 @@ def log_access(ticket: Ticket, *, via: str, user: User | None = None, customer: 
     written this way."""
     connection = connections[AccessLog.objects.db]
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with transaction.atomic(using=connection.alias):
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            AccessLog.objects.create(ticket=ticket, user=user, customer=customer, via=via, at=timezone.now())
+        # One statement, its own transaction: the setting is local to it and read at its commit.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)) "
+                f"INSERT INTO {AccessLog._meta.db_table} (ticket_id, user_id, customer_id, via, at) "
+                f"SELECT %s, %s, %s, %s, %s FROM relaxed",
+                [ticket.pk, user.pk if user else None, customer.pk if customer else None, via, timezone.now()],
+            )
         return
     AccessLog.objects.create(ticket=ticket, user=user, customer=customer, via=via, at=timezone.now())
 
