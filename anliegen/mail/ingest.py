@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from anliegen.accounts.models import Team
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
+from anliegen.lib import readcache
 from anliegen.mail import threading
 from anliegen.mail.models import (
     InboundMail,
@@ -87,6 +88,12 @@ def ingest_mail(raw: bytes, *, source: str, mailbox: Mailbox | None = None, team
 
     team overrides the mailbox's team (import --team). replay_of: the quarantine entry being
     replayed; it is updated instead of a second entry being made."""
+    with readcache.scope():
+        return _ingest_one(raw, source=source, mailbox=mailbox, team=team, replay_of=replay_of)
+
+
+def _ingest_one(raw: bytes, *, source: str, mailbox: Mailbox | None, team: Team | None,
+                replay_of: Quarantine | None) -> IngestResult:
     raw = bytes(raw)
     digest = hashlib.sha256(raw).hexdigest()
     try:
@@ -194,7 +201,7 @@ def _store_message(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, 
         ticket = ticket_actions.create_ticket(
             customer=customer, team=team, channel=Channel.EMAIL, meta=meta, actor_label="mail", **common,
         )
-        message = ticket.messages.order_by("id").first()
+        message = getattr(ticket, "opening_message", None) or ticket.messages.order_by("id").first()
         outcome, how = Outcome.CREATED, ""
     inbound.ticket, inbound.ticket_message, inbound.outcome, inbound.threaded_by = ticket, message, outcome, how
     if withheld:
@@ -397,10 +404,24 @@ def default_team() -> Team | None:
     return Team.objects.filter(kind="reception").order_by("id").first() or Team.objects.order_by("id").first()
 
 
+def _own_addresses() -> tuple[frozenset[str], bool]:
+    """The addresses of our mailboxes and teams (lowercase), and whether all are ASCII."""
+    addresses = [*Mailbox.objects.values_list("address", flat=True),
+                 *Team.objects.exclude(email="").values_list("email", flat=True)]
+    return frozenset(a.lower() for a in addresses), all(a.isascii() for a in addresses)
+
+
+readcache.depends_on("mail.own_addresses", Mailbox, Team)
+
+
 def _is_from_ourselves(sender: str) -> bool:
     own = {settings.DEFAULT_FROM_EMAIL.lower(), settings.SERVER_EMAIL.lower()}
     if sender in own:
         return True
+    addresses, ascii_only = readcache.cached("mail.own_addresses", _own_addresses)
+    if ascii_only and sender.isascii():
+        # What iexact compares on every database, for ASCII text: the lowercase forms.
+        return sender.lower() in addresses
     return Mailbox.objects.filter(address__iexact=sender).exists() or Team.objects.filter(email__iexact=sender).exists()
 
 

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Availability, User
+from anliegen.lib import readcache
 from anliegen.routing.models import AgentSkill, AssignmentMode, TeamRouting
 from anliegen.tickets import actions
 from anliegen.tickets.models import ACTIVE_STATUSES, Ticket
@@ -75,10 +76,18 @@ def choose_assignee(ticket: Ticket, config: TeamRouting) -> Choice:
     return Choice(agent, ", ".join([how, *notes]))
 
 
+def routed_teams() -> frozenset[int]:
+    """The teams with assignment settings (read once per mail or batch while mail is stored)."""
+    return readcache.cached("routing.routed_teams",
+                            lambda: frozenset(TeamRouting.objects.values_list("team_id", flat=True)))
+
+
 def auto_assign(ticket: Ticket) -> User | None:
     """Assign an unassigned active case by its team's settings; None if nobody was chosen."""
     if ticket.assignee_id or not ticket.is_active:
         return None
+    if ticket.team_id not in routed_teams():
+        return None  # the team has no assignment settings (what the query below would find)
     config = TeamRouting.objects.select_for_update().filter(team_id=ticket.team_id).first()
     if config is None:
         return None

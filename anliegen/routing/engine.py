@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team
+from anliegen.lib import readcache
 from anliegen.routing.models import Rule
 from anliegen.routing.rules import CaseFacts, RuleResult, evaluate, split_list, years_between
 from anliegen.tickets import actions
@@ -23,7 +24,8 @@ ROUTING = "routing"
 
 
 def active_rules() -> list[Rule]:
-    return list(_rules().filter(active=True))
+    """The active rules in order (read once per mail or batch while mail is stored)."""
+    return readcache.cached("routing.rules", lambda: list(_rules().filter(active=True)))
 
 
 def _rules() -> QuerySet[Rule]:
@@ -76,6 +78,8 @@ def dry_run(ticket: Ticket) -> tuple[list[RuleResult], Rule | None]:
 def apply_rules(ticket: Ticket, message: Message | None = None) -> list[Rule]:
     """Apply the active rules to a case; return the rules that applied."""
     rules = active_rules()
+    if not rules:
+        return []  # nothing to evaluate: the case's facts are not needed
     applied: list[Rule] = []
     visited = {ticket.team_id}
     problems: list[str] = []

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from anliegen.accounts.models import LANGUAGE_CHOICES, Team, User
+from anliegen.lib import readcache
 from anliegen.customers.models import Customer, Organisation
 from anliegen.tickets.models import Channel, Level, Priority, Ticket
 
@@ -33,6 +34,12 @@ class RoutingSettings(models.Model):
 
     @classmethod
     def load(cls) -> "RoutingSettings":
+        """The settings row (created with the defaults when missing). Read once per mail or
+        batch of mails while one is being stored (see anliegen.lib.readcache)."""
+        return readcache.cached("routing.settings", cls._read)
+
+    @classmethod
+    def _read(cls) -> "RoutingSettings":
         settings, _created = cls.objects.get_or_create(pk=1)
         return settings
 
@@ -265,3 +272,9 @@ class ReviewEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} for {self.ticket_id}"
+
+
+readcache.depends_on("routing.settings", RoutingSettings)
+readcache.depends_on("routing.rules", Rule, Team)
+readcache.depends_on("routing.sla_policies", SLAPolicy, BusinessCalendarConfig)
+readcache.depends_on("routing.routed_teams", TeamRouting)

@@ -34,6 +34,11 @@ def is_complaint(ticket: Ticket, settings: RoutingSettings) -> bool:
     return any(re.search(r"(?<!\w)" + re.escape(word), haystack) for word in settings.complaint_word_list)
 
 
+def _long_standing(ticket: Ticket, settings: RoutingSettings) -> bool:
+    years = years_between(ticket.customer.customer_since, timezone.localdate())
+    return years is not None and years >= settings.quality_care_years
+
+
 def reason_for(ticket: Ticket, settings: RoutingSettings) -> str | None:
     """Why the case is Quality-Care, or None if it is not."""
     years = years_between(ticket.customer.customer_since, timezone.localdate())
@@ -61,9 +66,12 @@ def check_quality_care(ticket: Ticket, *, now: datetime.datetime | None = None,
                        reopening: bool = False) -> QualityCare | None:
     """Flag the case and book the callback if it qualifies and is not flagged yet. `reopening`:
     a customer message is reopening the (still solved) case right now."""
-    if (not ticket.is_active and not reopening) or QualityCare.objects.filter(ticket=ticket).exists():
+    if not ticket.is_active and not reopening:
         return None
     settings = RoutingSettings.load()
+    # Most customers are not long-standing: that answer needs no query, so it comes first.
+    if not _long_standing(ticket, settings) or QualityCare.objects.filter(ticket=ticket).exists():
+        return None
     reason = reason_for(ticket, settings)
     if reason is None:
         return None

@@ -105,7 +105,8 @@ def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str 
                   first_message_kind: str = MessageKind.INBOUND, meta: dict[str, Any] | None = None,
                   at: datetime.datetime | None = None, actor_label: str = "",
                   attachment_max_bytes: int | None = None) -> Ticket:
-    """Open a case with its first message (from the customer, or a call note taken by staff)."""
+    """Open a case with its first message (from the customer, or a call note taken by staff).
+    The returned case carries that message as `opening_message` (saves callers a query)."""
     subject = " ".join(subject.split())[:300] or _("(no subject)")
     at = at or _now()
     ticket = Ticket.objects.create(
@@ -126,6 +127,7 @@ def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str 
     if names:
         _set_tags(ticket, add=names, remove=(), actor=actor, at=at)
     hooks.fire("ticket_created", ticket=ticket, message=message)
+    ticket.opening_message = message
     return ticket
 
 

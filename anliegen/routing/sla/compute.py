@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Membership, Role, User
+from anliegen.lib import readcache
 from anliegen.routing.models import BusinessCalendarConfig, CaseSLA, RoutingSettings, Segment, SLAPolicy
 from anliegen.routing.sla.calendar import BusinessCalendar, CalendarError, due_over_intervals, holiday_checker
 from anliegen.tickets import actions
@@ -45,14 +46,20 @@ def segments_of(ticket: Ticket, settings: RoutingSettings, today: datetime.date)
     return found
 
 
+def active_policies() -> list[SLAPolicy]:
+    """Every active policy with its calendar (read once per mail or batch while mail is stored)."""
+    return readcache.cached("routing.sla_policies",
+                            lambda: list(SLAPolicy.objects.filter(active=True).select_related("calendar")))
+
+
 def policy_for(ticket: Ticket, settings: RoutingSettings | None = None) -> SLAPolicy | None:
     """The most specific active policy matching the case's team, priority and customer segment."""
     settings = settings or RoutingSettings.load()
     segments = segments_of(ticket, settings, timezone.localdate())
-    candidates = (SLAPolicy.objects.filter(active=True).select_related("calendar")
-                  .filter(Q(team__isnull=True) | Q(team_id=ticket.team_id))
-                  .filter(Q(priority__isnull=True) | Q(priority=ticket.priority))
-                  .filter(Q(segment="") | Q(segment__in=segments)))
+    candidates = [p for p in active_policies()
+                  if (p.team_id is None or p.team_id == ticket.team_id)
+                  and (p.priority is None or p.priority == ticket.priority)
+                  and (p.segment == "" or p.segment in segments)]
     best = sorted(candidates, key=lambda p: (-(bool(p.team_id) * 4 + bool(p.priority) * 2 + bool(p.segment)), p.pk))
     return best[0] if best else None
 
@@ -78,8 +85,10 @@ def running_intervals(ticket: Ticket) -> list[tuple[datetime.datetime, datetime.
 
 def recompute_sla(ticket: Ticket, *, now: datetime.datetime | None = None) -> CaseSLA | None:
     """Store the case's due times under the policy that applies now (None: no policy)."""
-    ticket = Ticket.objects.select_related("customer").get(pk=ticket.pk)
-    policy = policy_for(ticket)
+    policy = None
+    if active_policies():  # else no policy applies, whatever the case looks like now
+        ticket = Ticket.objects.select_related("customer").get(pk=ticket.pk)
+        policy = policy_for(ticket)
     existing = CaseSLA.objects.filter(ticket=ticket).first()
     if policy is None:
         if existing:
