@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from typing import Any
@@ -90,6 +91,41 @@ def ingest_mail(raw: bytes, *, source: str, mailbox: Mailbox | None = None, team
     replayed; it is updated instead of a second entry being made."""
     with readcache.scope():
         return _ingest_one(raw, source=source, mailbox=mailbox, team=team, replay_of=replay_of)
+
+
+def ingest_mails(raws: Iterable[bytes], *, source: str, mailbox: Mailbox | None = None, team: Team | None = None,
+                 each: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
+    """Store many mails in one transaction: one commit (and one wait for the database's log
+    flush) for all of them instead of one per mail. For imports and transports that fetch
+    mails in chunks; acknowledge the mails only after it returns.
+
+    Each mail is stored exactly as ingest_mail would store it, in order, in a savepoint of its
+    own: a mail that cannot be stored goes to the quarantine and the others are kept, and a
+    mail sees everything the earlier mails stored (a reply before its original still threads).
+    `each` is called with every result as soon as its mail is done.
+
+    If the database goes away, nothing of the batch is stored and the error is raised. If
+    another error escapes for one mail (even its quarantine entry could not be written), the
+    mails before it are committed, then the error is raised; that mail and the ones after it
+    are not stored. Row locks are held until the batch commits: keep batches small (100)."""
+    results: list[IngestResult] = []
+    failure: Exception | None = None
+    with readcache.scope(), transaction.atomic():
+        for raw in raws:
+            try:
+                # Its own savepoints: whatever fails inside is rolled back before it escapes.
+                result = _ingest_one(raw, source=source, mailbox=mailbox, team=team, replay_of=None)
+            except (OperationalError, InterfaceError):
+                raise  # the transaction is lost with the connection: nothing of the batch is stored
+            except Exception as exc:  # noqa: BLE001 - raised below, after the earlier mails are committed
+                failure = exc
+                break
+            results.append(result)
+            if each is not None:
+                each(result)
+    if failure is not None:
+        raise failure
+    return results
 
 
 def _ingest_one(raw: bytes, *, source: str, mailbox: Mailbox | None, team: Team | None,
@@ -513,4 +549,4 @@ def _quarantine(raw: bytes, digest: str, *, reason: str, source: str, mailbox: M
     ), True
 
 
-__all__ = ["QUARANTINED", "IngestResult", "bounce_reason", "default_team", "ingest_mail"]
+__all__ = ["QUARANTINED", "IngestResult", "bounce_reason", "default_team", "ingest_mail", "ingest_mails"]

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from anliegen.accounts.models import Team
-from anliegen.mail.ingest import QUARANTINED, ingest_mail
+from anliegen.mail.ingest import QUARANTINED, IngestResult, ingest_mails
 from anliegen.mail.models import Mailbox, Outcome, Source
 
 
@@ -106,6 +106,8 @@ class Command(BaseCommand):
         parser.add_argument("--team", help="slug of the team that gets the new cases")
         parser.add_argument("--mailbox", help="name of the mailbox the mail counts as received by")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--batch", type=int, default=100,
+                            help="mails stored per transaction (default 100; 1 commits each mail)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         team = None
@@ -126,14 +128,28 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read the mail: {exc}") from exc
         counts: Counter[str] = Counter()
         unreadable: list[str] = []
+        size = max(1, options["batch"])
         with tqdm(total=total, unit="mail", disable=options["no_progress"] or None,
                   file=self.stderr._out) as bar:  # noqa: SLF001 - tqdm wants a plain stream
+
+            def done(result: IngestResult) -> None:
+                counts[result.outcome if result.stored or result.quarantined else "seen"] += 1
+                bar.update(1)
+
             for source in sources:
+                # Mails are stored in batches (one transaction each), never across two sources.
+                batch: list[bytes] = []
                 try:
                     for _name, raw in source.mails():
-                        result = ingest_mail(raw, source=Source.IMPORT, mailbox=box, team=team)
-                        counts[result.outcome if result.stored or result.quarantined else "seen"] += 1
-                        bar.update(1)
+                        batch.append(raw)
+                        if len(batch) >= size:
+                            chunk, batch = batch, []
+                            ingest_mails(chunk, source=Source.IMPORT, mailbox=box, team=team, each=done)
+                except (OSError, mailbox.Error) as exc:
+                    unreadable.append(f"{source.path}: {exc}")
+                try:  # what was read before the end (or before a read error)
+                    if batch:
+                        ingest_mails(batch, source=Source.IMPORT, mailbox=box, team=team, each=done)
                 except (OSError, mailbox.Error) as exc:
                     unreadable.append(f"{source.path}: {exc}")
         self._summary(total, counts, unreadable, skipped)
