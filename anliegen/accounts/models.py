@@ -34,7 +34,12 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.label(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def label(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """How staff are named on screen (also for lists that read only these columns)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
     @property
     def is_lead(self) -> bool:

@@ -70,7 +70,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         return render(request, "tickets/_queue_rows.html", {"rows": rows, "selectable": True})
     cursor = request.GET.get("after", "")
     result = queues.page(filters.apply(tickets, user, status=False), cursor, size=queues.PAGE_SIZE,
-                         split_statuses=filters.statuses)
+                         split_statuses=filters.statuses, load=queues.load_rows)
     rows = _with_cursors(result.tickets)
     if request.htmx and request.GET.get("partial"):
         return render(request, "tickets/_queue_rows.html", {"rows": rows, "selectable": True})
@@ -179,7 +179,8 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     result = None
     if query:
-        result = queues.page(search_tickets(visible_tickets(request.user), query), request.GET.get("after", ""))
+        result = queues.page(search_tickets(visible_tickets(request.user), query), request.GET.get("after", ""),
+                             load=queues.load_rows)
     return render(request, "tickets/search.html", {
         "search_query": query, "page": result, "rows": result.tickets if result else [],
         "query_without_cursor": _without(request, "after"),

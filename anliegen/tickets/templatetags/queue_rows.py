@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from anliegen.tickets.models import Level, Priority, Status, Ticket
+from anliegen.tickets.queues import Row
 
 register = template.Library()
 _PLACEHOLDER = "A-0"
@@ -25,8 +26,14 @@ def _labels(choices: type[Status] | type[Priority] | type[Level]) -> dict[object
     return {value: escape(str(label)) for value, label in choices.choices}
 
 
+def _label(row: object, name: str) -> str:
+    """A queue Row carries its customer's and assignee's labels; a Ticket has the objects."""
+    label = getattr(row, f"{name}_label", None)
+    return label if label is not None else str(getattr(row, name))
+
+
 @register.simple_tag
-def queue_rows(rows: Iterable[Ticket], selectable: bool = False) -> SafeString:
+def queue_rows(rows: Iterable[Ticket | Row], selectable: bool = False) -> SafeString:
     statuses, priorities, levels = _labels(Status), _labels(Priority), _labels(Level)
     case_url = reverse("tickets:case", args=[_PLACEHOLDER])
     head, _sep, tail = case_url.partition(_PLACEHOLDER)
@@ -50,11 +57,11 @@ def queue_rows(rows: Iterable[Ticket], selectable: bool = False) -> SafeString:
                f'aria-label="{number}"></td>\n' if selectable else "")
             + f'  <td><a href="{url}">{number}</a></td>\n'
             f'  <td><a href="{url}">{escape(t.subject)}</a>{tags}</td>\n'
-            f"  <td>{escape(str(t.customer))}</td>\n"
+            f"  <td>{escape(_label(t, 'customer'))}</td>\n"
             f'  <td><span class="badge status-{status}">{statuses.get(t.status, status)}</span></td>\n'
             f'  <td><span class="badge prio-{priority}">{priorities.get(t.priority, priority)}</span></td>\n'
             f"  <td>{levels.get(t.level, escape(t.level))}</td>\n"
-            f"  <td>{escape(str(t.assignee)) if t.assignee_id else '—'}</td>\n"
+            f"  <td>{escape(_label(t, 'assignee')) if t.assignee_id else '—'}</td>\n"
             f'  <td><time datetime="{format_date(moment, "c")}">'
             f'{escape(date_format(moment, "SHORT_DATETIME_FORMAT"))}</time></td>\n'
             "</tr>\n"

@@ -134,3 +134,19 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, world):
     response = client.get(_queue(world))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_its_rows_name_customers_and_assignees_as_the_case_view_does(anna, world):
+    nameless = testing.make_customer("", email="ohne.namen@example.org")
+    case = testing.make_ticket(team=world.support, customer=nameless, subject="Ohne Namen <b>fett</b>")
+    actions.tag_ticket(ticket=case, add=["zweitens", "erstens"], actor=world.agent)
+    actions.assign_ticket(ticket=case, assignee=world.teammate, actor=world.agent)
+
+    response = anna.get(_queue(world))
+    row = next(r for r in response.context["rows"] if r.pk == case.pk)
+    assert row.customer_label == str(nameless) == "ohne.namen@example.org"
+    assert row.assignee_label == str(world.teammate)
+    assert row.tag_names == ["erstens", "zweitens"]
+    html = response.content.decode()
+    assert "Ohne Namen &lt;b&gt;fett&lt;/b&gt;" in html and "<b>fett</b>" not in html
+    assert f'data-case="{case.number}"' in html and 'data-cursor="' in html
