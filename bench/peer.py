@@ -207,8 +207,17 @@ class Peer:
         )
 
     def measure(
-        self, world: seed.World, targets: Any, agents: list[int], samples: dict[int, int]
+        self,
+        world: seed.World,
+        targets: Any,
+        agents: list[int],
+        samples: dict[int, int],
+        *,
+        deadline_seconds: float = 90,
+        warmup: int = 1,
     ) -> dict[str, Any]:
+        """With a deadline, no new request starts after it (those under way finish); at a
+        million cases some of the peer's pages take over a minute each."""
         server = self.server()
         try:
             top = max(agents)
@@ -235,7 +244,8 @@ class Peer:
                         self.path_maker(op, targets, world),
                         samples=samples[n],
                         seed=n,
-                        deadline_seconds=90,
+                        deadline_seconds=deadline_seconds,
+                        warmup=warmup,
                     )
                     result.setdefault(str(n), {})[op] = {
                         **summary_ms(got.seconds),
