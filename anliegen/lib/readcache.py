@@ -44,6 +44,12 @@ def cached[T](key: str, load: Callable[[], T]) -> T:
     return store[key]
 
 
+def peek(key: str) -> Any:
+    """What the current scope holds for key, without loading it: None if nothing (yet)."""
+    store = _store.get()
+    return store.get(key) if store else None
+
+
 def forget(*keys: str) -> None:
     store = _store.get()
     if store:

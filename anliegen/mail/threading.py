@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Value
 from django.utils import timezone
 
 from anliegen.customers.models import Customer, CustomerEmail
@@ -92,14 +93,23 @@ def referenced_ids(parsed: ParsedMail) -> list[str]:
 def _by_references(ids: list[str]) -> ThreadMatch | None:
     if not ids:
         return None
+    # One query over the three tables. A Message-ID found more than once counts where it is
+    # found first: case messages (oldest first), inbound mails (newest first), the outbox
+    # (oldest first), as three queries in each table's own order would find it.
+    messages = Message.objects.filter(message_id__in=ids).order_by()
+    inbound = InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False).order_by()
+    outbox = Outbox.objects.filter(message_id__in=ids).order_by()
+    rows = messages.values_list("message_id", "ticket_id", Value(0), "created_at", "id").union(
+        inbound.values_list("message_id", "ticket_id", Value(1), "received_at", "id"),
+        outbox.values_list("message_id", "ticket_id", Value(2), "created_at", "id"), all=True).order_by()
+    by_source: dict[int, list[tuple]] = {0: [], 1: [], 2: []}
+    for row in rows:
+        by_source[row[2]].append(row)
     found: dict[str, tuple[int, str]] = {}
-    for mid, ticket_id in Message.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id"):
-        found.setdefault(mid, (ticket_id, "references"))
-    for mid, ticket_id in InboundMail.objects.filter(message_id__in=ids, ticket__isnull=False) \
-            .values_list("message_id", "ticket_id"):
-        found.setdefault(mid, (ticket_id, "references"))
-    for mid, ticket_id in Outbox.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id"):
-        found.setdefault(mid, (ticket_id, "outbox"))
+    for source, newest_first in ((0, False), (1, True), (2, False)):
+        for mid, ticket_id, _source, _at, _pk in sorted(by_source[source], key=lambda r: (r[3], r[4]),
+                                                         reverse=newest_first):
+            found.setdefault(mid, (ticket_id, "outbox" if source == 2 else "references"))
     for mid in ids:
         if mid in found:
             ticket_id, how = found[mid]

@@ -82,6 +82,14 @@ def routed_teams() -> frozenset[int]:
                             lambda: frozenset(TeamRouting.objects.values_list("team_id", flat=True)))
 
 
+def nothing_to_assign(ticket: Ticket) -> bool:
+    """True when auto_assign would surely leave the case alone, known without a query."""
+    if ticket.assignee_id or not ticket.is_active:
+        return True
+    routed = readcache.peek("routing.routed_teams")
+    return routed is not None and ticket.team_id not in routed
+
+
 def auto_assign(ticket: Ticket) -> User | None:
     """Assign an unassigned active case by its team's settings; None if nobody was chosen."""
     if ticket.assignee_id or not ticket.is_active:

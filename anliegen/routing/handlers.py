@@ -2,6 +2,8 @@
 
 The hooks run inside the action's transaction. Each step here runs in its own savepoint and a
 failure is logged, not raised: a routing mistake must never lose the customer's mail or call.
+A step that the configuration already read (anliegen.lib.readcache) shows to have nothing to do
+is left out, savepoint and all.
 While routing itself changes a case, the change hooks for that case are ignored (guard), and
 the due times are computed once at the end."""
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from anliegen.lib import readcache
 from anliegen.tickets.models import DONE_STATUSES, Event, Message, Ticket
 
 log = logging.getLogger(__name__)
@@ -46,10 +49,13 @@ def on_ticket_created(*, ticket: Ticket, message: Message, **_kwargs: Any) -> No
     from anliegen.routing.sla.compute import recompute_sla
 
     with _guard(ticket):
-        _safely(engine.apply_rules, ticket, message)
-        _safely(assignment.auto_assign, ticket)
+        if readcache.peek("routing.rules") != []:  # no active rules: nothing to apply
+            _safely(engine.apply_rules, ticket, message)
+        if not assignment.nothing_to_assign(ticket):
+            _safely(assignment.auto_assign, ticket)
         _safely(repeat.record_new_case, ticket, message)
-        _safely(quality.check_quality_care, ticket, now=message.created_at)
+        if not quality.surely_not_quality_care(ticket):
+            _safely(quality.check_quality_care, ticket, now=message.created_at)
         _safely(recompute_sla, ticket)
 
 

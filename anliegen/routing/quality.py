@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team
+from anliegen.lib import readcache
 from anliegen.routing.models import QualityCare, RoutingSettings
 from anliegen.routing.repeat import contact_count, second_level_team_for
 from anliegen.routing.rules import years_between
@@ -60,6 +61,15 @@ def _sibling_flagged(ticket: Ticket) -> bool:
     repeat_ids = ContactLink.objects.filter(ticket=ticket).values("repeat_id")
     siblings = ContactLink.objects.filter(repeat_id__in=repeat_ids).exclude(ticket=ticket).values("ticket_id")
     return QualityCare.objects.filter(ticket_id__in=siblings).exists()
+
+
+def surely_not_quality_care(ticket: Ticket) -> bool:
+    """True when check_quality_care (not reopening) would surely do nothing, known without a
+    query: the case is not active, or its customer (already read) is not long-standing."""
+    if not ticket.is_active:
+        return True
+    settings = readcache.peek("routing.settings")
+    return settings is not None and Ticket.customer.is_cached(ticket) and not _long_standing(ticket, settings)
 
 
 def check_quality_care(ticket: Ticket, *, now: datetime.datetime | None = None,
