@@ -27,6 +27,7 @@ from anliegen.replies.models import (
 )
 from anliegen.replies.rendering import find_variables
 from anliegen.tickets import actions as ticket_actions
+from anliegen.tickets import search
 from anliegen.tickets.models import Message, MessageKind, Priority, Status, Ticket
 
 
@@ -252,8 +253,10 @@ def on_message_added(*, ticket: Ticket, message: Message, **_kwargs: object) -> 
         language, confidence = detection.language, detection.confidence
         if not language:
             return
+        indexed_as = message.language or ticket.language
         Message.objects.filter(pk=message.pk).update(language=language[:5])
         message.language = language[:5]
+        search.language_found(message, ticket, indexed_as)
     if language not in LANGUAGES:
         return
     if not ticket.language:

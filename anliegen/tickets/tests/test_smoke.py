@@ -30,3 +30,18 @@ def test_it_searches(client, world):
     assert world.ticket.number in response.text
     response = client.get(reverse("tickets:search"), {"q": "faktura"})
     assert world.other_ticket.number not in response.text
+
+
+def test_it_finds_a_word_in_another_form_once_the_language_is_known(client, world):
+    # No language given: it is detected after the message is stored, and the message is then
+    # indexed as German, so "Rechnung" finds "Rechnungen" (stemming; on SQLite, prefix match).
+    from anliegen import testing
+
+    case = testing.make_ticket(team=world.support, subject="Abbuchung",
+                               text="Guten Tag, meine beiden letzten Rechnungen wurden doppelt abgebucht. "
+                                    "Bitte prüfen Sie das und erstatten Sie mir den Betrag zurück.")
+    case.refresh_from_db()
+    assert case.language == "de"
+    client.login(username="anna", password=PASSWORD)
+    response = client.get(reverse("tickets:search"), {"q": "Rechnung"})
+    assert case.number in response.text
