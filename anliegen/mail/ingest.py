@@ -488,11 +488,17 @@ def _remember_references(parsed: ParsedMail, inbound: InboundMail, ticket: Ticke
 
 def _join_pending(pending: list[PendingReply], ticket: Ticket, now: datetime.datetime) -> Ticket:
     """The original of earlier replies arrived: move the cases those replies opened into the
-    original's case. A reply that had joined some other case stays there."""
+    original's case. A reply that had joined some other case stays there, unless that case
+    was itself opened by an early reply (a later reply of the same thread that came first:
+    the reply joined it by subject or by its Message-ID)."""
+    merged: set[int] = set()  # several rows can lead to the same case
     for row in pending:
         reply_case = threading.follow_merges(row.ticket)
-        opened_by_reply = row.inbound.outcome == Outcome.CREATED and row.inbound.ticket_id == row.ticket_id
+        opened_by_reply = reply_case.pk not in merged and (
+            (row.inbound.outcome == Outcome.CREATED and row.inbound.ticket_id == row.ticket_id)
+            or _opened_by_early_reply(reply_case))
         if opened_by_reply and reply_case.pk != ticket.pk and not reply_case.merged_into_id:
+            merged.add(reply_case.pk)
             ticket_actions.merge_tickets(
                 source=reply_case, target=ticket, actor=None,
                 reason=_("The original mail of this reply arrived after it."),
@@ -501,6 +507,11 @@ def _join_pending(pending: list[PendingReply], ticket: Ticket, now: datetime.dat
     if pending:
         ticket.refresh_from_db()
     return ticket
+
+
+def _opened_by_early_reply(case: Ticket) -> bool:
+    """Whether the mail that opened this case answered a mail we did not have yet."""
+    return PendingReply.objects.filter(ticket=case, inbound__ticket=case, inbound__outcome=Outcome.CREATED).exists()
 
 
 def _resolve_replay(replay_of: Quarantine | None, inbound: InboundMail) -> None:

@@ -169,6 +169,28 @@ def test_it_keeps_an_early_reply_on_a_case_it_joined_by_subject(world):
     assert late.ticket != first.ticket
 
 
+def test_it_joins_a_thread_whose_replies_all_came_before_the_original(world):
+    # Delivery order: the third reply (In-Reply-To the second only), the second (answering the
+    # first), the original, the first. The second joins the third's case by subject; when the
+    # original comes, that case joins it, and the first reply finds it by reference.
+    sender = "Erika <erika@example.org>"
+    third = ingest_mail(make_raw(sender=sender, subject="Re: Rechnung doppelt", message_id="r3@example.org",
+                                 in_reply_to="r2@example.org"), source="imap")
+    second = ingest_mail(make_raw(sender=sender, subject="Re: Rechnung doppelt", message_id="r2@example.org",
+                                  in_reply_to="r1@example.org", references=["o@example.org", "r1@example.org"]),
+                         source="imap")
+    assert second.ticket == third.ticket and second.inbound.threaded_by == "subject"
+    original = ingest_mail(make_raw(sender=sender, subject="Rechnung doppelt", message_id="o@example.org"),
+                           source="imap")
+    first = ingest_mail(make_raw(sender=sender, subject="Re: Rechnung doppelt", message_id="r1@example.org",
+                                 in_reply_to="o@example.org", references=["o@example.org"]), source="imap")
+    third.ticket.refresh_from_db()
+    assert third.ticket.merged_into == original.ticket
+    assert first.ticket == original.ticket
+    assert set(original.ticket.messages.values_list("message_id", flat=True)) == {
+        "o@example.org", "r1@example.org", "r2@example.org", "r3@example.org"}
+
+
 @pytest.mark.parametrize(("subject", "expected"), [
     ("Re: Rechnung", "rechnung"),
     ("AW: WG: Fwd: Rechnung", "rechnung"),
