@@ -142,7 +142,14 @@ def main() -> None:
         subset = mailgen.build(mails, corpus_limit=corpus_limit)
         subset.mails = subset.mails[:peer_mails]
         mailgen.save(subset, folder)
-        peer_ingest = the_peer.ingest(folder)
+        # Into an empty database, as Anliegen's ingest: the workspace's million cases would
+        # make each of its Message-ID lookups a scan of every follow-up.
+        from anliegen.accounts.models import User
+
+        fresh = peer.Peer(
+            list(User.objects.values_list("username", flat=True)), the_peer.agents, the_peer.leads
+        )
+        peer_ingest = fresh.ingest(folder)
         print(
             f"  {peer_ingest['ingest_per_s']} mails/s, replies threaded right "
             f"{peer_ingest['threading']['threaded_right']}/{peer_ingest['threading']['replies']}",
