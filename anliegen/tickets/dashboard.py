@@ -5,10 +5,10 @@ through the queue index (team, status, ...) — the team list is passed explicit
 index can be used — or the assignee index, or a bounded range (today's cases on
 created_at); lists carry a LIMIT. About ten queries in all, however many cases there are.
 
-Level and first response are not in any index, so three of the queries read the heap rows
-of all active cases (measured ~0.3-0.4 s at 70,000 active cases scattered over 1,000,000
-on a busy machine). The overview is therefore computed at most once per CACHE_SECONDS per
-process; an index on (level, status) would make that unnecessary."""
+The load per team, status and level is counted from the partial index ticket_active_load
+alone; the escalated and unanswered lists seek their own partial indexes (see Ticket.Meta).
+A recompute took about 23 ms at 100,000 cases; the overview is still kept for CACHE_SECONDS
+per process, since a lead's page is reloaded often and a few seconds' staleness is harmless."""
 
 import datetime
 from dataclasses import dataclass, field
