@@ -225,7 +225,7 @@ def page(tickets: QuerySet[Ticket], cursor: str = "", size: int = PAGE_SIZE, *,
     status yet: each status is read along its own index run and the runs are merged.
 
     The runs read only positions (two columns from the index); the rows shown are then read
-    whole, with their customer, assignee, team and tags, by primary key."""
+    by primary key through load: whole cases (load_tickets, the API) or list rows (load_rows)."""
     position = decode_cursor(cursor) if cursor else None
     if split_statuses:
         runs = [_run(tickets.filter(status=s), position, size + 1) for s in split_statuses]
