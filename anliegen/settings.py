@@ -148,6 +148,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("ANLIEGEN_TIME_ZONE", "Europe/Berlin")
+# The country a phone number typed without its country code is read in, unless the team says otherwise.
+PHONE_REGION = env("ANLIEGEN_PHONE_REGION", "DE").upper()
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

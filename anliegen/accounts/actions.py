@@ -10,10 +10,10 @@ from anliegen.accounts.models import Membership, Role, Team, TeamKind, User
 
 @transaction.atomic
 def create_team(*, name: str, kind: str = TeamKind.SUPPORT, confidential: bool = False,
-                default_language: str = "de", email: str = "", slug: str = "") -> Team:
+                default_language: str = "de", email: str = "", slug: str = "", phone_region: str = "") -> Team:
     return Team.objects.create(
         name=name, slug=slug or slugify(name), kind=kind, confidential=confidential,
-        default_language=default_language, email=email,
+        default_language=default_language, email=email, phone_region=phone_region,
     )
 
 

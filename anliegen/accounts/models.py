@@ -50,6 +50,11 @@ class User(AbstractUser):
         return self.role == Role.ADMIN or self.is_superuser
 
 
+# Countries whose numbering plan a phone number typed without its country code is read in.
+PHONE_REGION_CHOICES = [("DE", _("Germany")), ("DK", _("Denmark")), ("AT", _("Austria")),
+                        ("CH", _("Switzerland")), ("GB", _("United Kingdom"))]
+
+
 class TeamKind(models.TextChoices):
     RECEPTION = "reception", _("Reception")
     SUPPORT = "support", _("Support")
@@ -68,6 +73,10 @@ class Team(models.Model):
     )
     default_language = models.CharField(max_length=5, choices=LANGUAGE_CHOICES, default="de")
     email = models.EmailField(_("team address"), blank=True)
+    phone_region = models.CharField(
+        _("country for phone numbers"), max_length=2, blank=True, choices=PHONE_REGION_CHOICES,
+        help_text=_("A number typed without its country code is read as this country's. "
+                    "Empty: the site's country."))
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
 
     class Meta:

@@ -4,8 +4,10 @@ import datetime
 from collections.abc import Iterable
 
 import phonenumbers
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from anliegen.accounts.models import Team, User
 from anliegen.customers.models import Customer, CustomerEmail, CustomerPhone, Organisation
 
 
@@ -21,10 +23,34 @@ def normalise_email(address: str) -> str:
     return address.strip().lower()
 
 
-def normalise_phone(number: str, region: str = "DE") -> str:
-    """Return E.164 for a phone number typed in any usual way, or raise InvalidPhoneNumber."""
+def phone_region(*teams: Team | None) -> str:
+    """The country a number typed without its country code belongs to: that of the first of
+    teams (the team, the mailbox's team, ...) that names one, else the site's."""
+    for team in teams:
+        if team is not None and team.phone_region:
+            return team.phone_region
+    return settings.PHONE_REGION
+
+
+def phone_region_of_user(user: User | None) -> str:
+    """The country of the numbers a member of staff types: that of their teams (a Danish
+    reception reads "23999315" as +45), else the site's."""
+    if user is None or not user.is_authenticated:
+        return settings.PHONE_REGION
+    cached = user.__dict__.get("_phone_region")
+    if cached is None:
+        regions = (Team.objects.filter(memberships__user=user).exclude(phone_region="")
+                   .order_by("name").values_list("phone_region", flat=True))
+        cached = next(iter(regions), "") or settings.PHONE_REGION
+        user.__dict__["_phone_region"] = cached
+    return cached
+
+
+def normalise_phone(number: str, region: str = "") -> str:
+    """Return E.164 for a phone number typed in any usual way, or raise InvalidPhoneNumber.
+    region: the country of a number typed without its country code (default: the site's)."""
     try:
-        parsed = phonenumbers.parse(number, region)
+        parsed = phonenumbers.parse(number, region or settings.PHONE_REGION)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneNumber(str(exc)) from exc
     if not phonenumbers.is_possible_number(parsed):
@@ -35,7 +61,7 @@ def normalise_phone(number: str, region: str = "DE") -> str:
 @transaction.atomic
 def create_customer(*, name: str = "", emails: Iterable[str] = (), phones: Iterable[str] = (),
                     preferred_language: str = "", customer_since: datetime.date | None = None,
-                    organisation: Organisation | None = None) -> Customer:
+                    organisation: Organisation | None = None, region: str = "") -> Customer:
     customer = Customer.objects.create(
         name=name, preferred_language=preferred_language, customer_since=customer_since,
         organisation=organisation,
@@ -43,15 +69,15 @@ def create_customer(*, name: str = "", emails: Iterable[str] = (), phones: Itera
     for i, address in enumerate(emails):
         CustomerEmail.objects.create(customer=customer, address=normalise_email(address), is_primary=i == 0)
     for number in phones:
-        CustomerPhone.objects.create(customer=customer, number=normalise_phone(number))
+        CustomerPhone.objects.create(customer=customer, number=normalise_phone(number, region))
     return customer
 
 
 @transaction.atomic
-def add_customer_phone(*, customer: Customer, number: str, label: str = "") -> CustomerPhone:
+def add_customer_phone(*, customer: Customer, number: str, label: str = "", region: str = "") -> CustomerPhone:
     """Give a customer one more phone number (E.164). A number belongs to one customer only:
     raises InvalidPhoneNumber if it is malformed, PhoneNumberTaken if another customer has it."""
-    number = normalise_phone(number)
+    number = normalise_phone(number, region)
     row = CustomerPhone.objects.filter(number=number).first()
     if row is not None:
         if row.customer_id != customer.pk:
@@ -65,8 +91,8 @@ def find_customer_by_email(address: str) -> Customer | None:
     return row.customer if row else None
 
 
-def find_customer_by_phone(number: str) -> Customer | None:
-    row = CustomerPhone.objects.select_related("customer").filter(number=normalise_phone(number)).first()
+def find_customer_by_phone(number: str, region: str = "") -> Customer | None:
+    row = CustomerPhone.objects.select_related("customer").filter(number=normalise_phone(number, region)).first()
     return row.customer if row else None
 
 

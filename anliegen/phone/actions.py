@@ -26,6 +26,7 @@ from anliegen.customers.actions import (
     find_customer_by_email,
     find_customer_by_phone,
     normalise_phone,
+    phone_region_of_user,
 )
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback, CallbackKind, CallbackOutcome, CallbackStatus
@@ -121,9 +122,10 @@ def log_call(*, actor: User, number: str, text: str, customer: Customer | None =
              callback_at: datetime.datetime | None = None, callback_note: str = "") -> LoggedCall:
     """Reception takes a call: identify (or create) the caller by number, store the call note as
     the caller's phone message on a new case or on one of their open cases, hand the case to a
-    team (and agent), and book a callback if one was promised. All or nothing."""
+    team (and agent), and book a callback if one was promised. All or nothing. A number typed
+    without its country code is read in the country of the actor's team."""
     try:
-        number = normalise_phone(number)
+        number = normalise_phone(number, phone_region_of_user(actor))
     except InvalidPhoneNumber:
         raise ActionError(_("%(number)s is not a phone number that can be dialled.") % {"number": number})
     if not text.strip():

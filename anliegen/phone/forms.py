@@ -15,6 +15,7 @@ from anliegen.customers.actions import (
     find_customer_by_email,
     find_customer_by_phone,
     normalise_phone,
+    phone_region_of_user,
 )
 from anliegen.customers.models import Customer
 from anliegen.phone.access import callable_cases
@@ -42,15 +43,16 @@ def _not_past(value: datetime.datetime | None, what: str) -> None:
                                     % {"what": what, "when": format_when(value)})
 
 
-def parse_number(raw: str) -> tuple[str, str]:
-    """(E.164 number, "") or ("", message for the user)."""
+def parse_number(raw: str, region: str = "") -> tuple[str, str]:
+    """(E.164 number, "") or ("", message for the user). region: the country of a number typed
+    without its country code (see customers.actions.phone_region_of_user)."""
     raw = raw.strip()
     if not raw:
         return "", str(_("Type the caller's number."))
     problem = str(_("%(number)s is not a phone number that can be dialled.") % {"number": raw}) + " " + \
         str(NUMBER_HELP)
     try:
-        e164 = normalise_phone(raw)
+        e164 = normalise_phone(raw, region)
     except InvalidPhoneNumber:
         return "", problem
     # normalise_phone only checks the length; a number new to us must also exist in its
@@ -104,7 +106,7 @@ class LogCallForm(forms.Form):
         self.email_owner: Customer | None = None
 
     def clean_number(self) -> str:
-        e164, problem = parse_number(self.cleaned_data["number"])
+        e164, problem = parse_number(self.cleaned_data["number"], phone_region_of_user(self.user))
         if problem:
             raise forms.ValidationError(problem)
         self.e164 = e164

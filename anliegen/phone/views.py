@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anliegen.accounts.models import User
-from anliegen.customers.actions import find_customer_by_phone
+from anliegen.customers.actions import find_customer_by_phone, phone_region_of_user
 from anliegen.phone import actions, journey
 from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
@@ -38,7 +38,7 @@ def _caller_context(user: User, raw: str, form: LogCallForm | None = None) -> di
     if digits == 0 and not (form is not None and form.is_bound):
         context["state"] = "empty"
         return context
-    e164, problem = parse_number(raw)
+    e164, problem = parse_number(raw, phone_region_of_user(user))
     if problem:
         # While the number is still being typed, a gentle hint; after submitting, the error.
         bound = form is not None and form.is_bound
