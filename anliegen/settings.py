@@ -18,21 +18,40 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting. A value that is neither (a typo such as "ture") stops the start
+    instead of silently meaning "no"."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/true/yes/on or 0/false/no/off, not {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """A list given as words separated by commas or spaces."""
+    return [item for item in env(name, default).replace(",", " ").split() if item]
 
 
 ENVIRONMENT = env("ANLIEGEN_ENV", "development")
@@ -207,6 +226,20 @@ MAIL_LOOP_MAX = env_int("ANLIEGEN_MAIL_LOOP_MAX", 20)
 MAIL_LOOP_WINDOW_MINUTES = env_int("ANLIEGEN_MAIL_LOOP_WINDOW_MINUTES", 10)
 # Team (slug) for mail that arrives without a mailbox; empty: the first support team.
 MAIL_DEFAULT_TEAM = env("ANLIEGEN_MAIL_DEFAULT_TEAM")
+
+# Portal and web form (read through anliegen.portal.conf).
+# Team (slug) for concerns from the portal and the web form; empty: the first support team.
+PORTAL_TEAM = env("ANLIEGEN_PORTAL_TEAM").strip()
+PORTAL_LINK_MINUTES = env_int("ANLIEGEN_PORTAL_LINK_MINUTES", 30, minimum=1)
+# Sign-in links that may be requested for one address (and from one IP, times four) per hour.
+PORTAL_LINKS_PER_HOUR = env_int("ANLIEGEN_PORTAL_LINKS_PER_HOUR", 5, minimum=1)
+WEBFORM_PER_HOUR = env_int("ANLIEGEN_WEBFORM_PER_HOUR", 10, minimum=1)
+# A person needs at least this long to fill the web form; faster is a robot.
+WEBFORM_MIN_SECONDS = env_int("ANLIEGEN_WEBFORM_MIN_SECONDS", 3, minimum=0)
+# Sites allowed to embed the web form in a frame (CSP frame-ancestors sources).
+WEBFORM_FRAME_ANCESTORS = env_list("ANLIEGEN_WEBFORM_FRAME_ANCESTORS", "'self'")
+# Behind a reverse proxy, the request header that carries the client's address.
+CLIENT_IP_HEADER = env("ANLIEGEN_CLIENT_IP_HEADER").strip()
 
 CASE_NUMBER_PREFIX = "A"
 

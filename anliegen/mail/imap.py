@@ -27,11 +27,11 @@ log = logging.getLogger(__name__)
 
 
 def batch_size() -> int:
-    return int(getattr(settings, "MAIL_IMAP_BATCH", 50))
+    return int(settings.MAIL_IMAP_BATCH)
 
 
 def timeout() -> float:
-    return float(getattr(settings, "MAIL_IMAP_TIMEOUT", 60))
+    return float(settings.MAIL_IMAP_TIMEOUT)
 
 
 class RawMail(MailMessage):

@@ -52,8 +52,8 @@ QUARANTINED = "quarantined"
 LIVE_SOURCES = (Source.IMAP, Source.SMTP)
 # Loop protection: more than LOOP_MAX mails from one address within LOOP_WINDOW (live
 # transports only; an import of an old archive is not a loop).
-LOOP_MAX = int(getattr(settings, "MAIL_LOOP_MAX", 20))
-LOOP_WINDOW = datetime.timedelta(minutes=int(getattr(settings, "MAIL_LOOP_WINDOW_MINUTES", 10)))
+LOOP_MAX = int(settings.MAIL_LOOP_MAX)
+LOOP_WINDOW = datetime.timedelta(minutes=int(settings.MAIL_LOOP_WINDOW_MINUTES))
 
 
 @dataclass
@@ -429,7 +429,7 @@ def _language(parsed: ParsedMail) -> str:
 def default_team() -> Team | None:
     """Where mail without a mailbox goes: MAIL_DEFAULT_TEAM (a slug), else the first mailbox's
     team, else the reception team, else the first team."""
-    slug = getattr(settings, "MAIL_DEFAULT_TEAM", "")
+    slug = settings.MAIL_DEFAULT_TEAM
     if slug:
         team = Team.objects.filter(slug=slug).first()
         if team:

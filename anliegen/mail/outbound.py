@@ -51,11 +51,11 @@ RETRY_CAP = datetime.timedelta(hours=6)
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "MAIL_SEND_MAX_ATTEMPTS", 8))
+    return int(settings.MAIL_SEND_MAX_ATTEMPTS)
 
 
 def retry_base() -> datetime.timedelta:
-    return datetime.timedelta(seconds=int(getattr(settings, "MAIL_SEND_RETRY_SECONDS", 60)))
+    return datetime.timedelta(seconds=int(settings.MAIL_SEND_RETRY_SECONDS))
 
 
 def connect() -> None:

@@ -47,7 +47,7 @@ def poll_mailboxes() -> dict[str, int]:
 def register_periodic() -> None:
     from anliegen.lib import periodic
 
-    poll_every = int(getattr(settings, "MAIL_POLL_SECONDS", 60))
-    send_every = int(getattr(settings, "MAIL_SEND_SECONDS", 60))
+    poll_every = int(settings.MAIL_POLL_SECONDS)
+    send_every = int(settings.MAIL_SEND_SECONDS)
     periodic.register("mail.poll_mailboxes", poll_mailboxes, every=datetime.timedelta(seconds=max(5, poll_every)))
     periodic.register("mail.send_outbox", send_outbox, every=datetime.timedelta(seconds=max(5, send_every)))

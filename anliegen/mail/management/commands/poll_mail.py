@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         interval = options["interval"]
         if interval is None:
-            interval = float(getattr(settings, "MAIL_POLL_SECONDS", 60))
+            interval = float(settings.MAIL_POLL_SECONDS)
         if interval < 0:
             raise CommandError("--interval must not be negative.")
         if not options["once"] and options["verbosity"] >= 1:
