@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anliegen.accounts.context_processors.navigation",
+                "anliegen.tickets.context_processors.navigation",
             ],
         },
     }

@@ -6,6 +6,13 @@ class Config(AppConfig):
     label = "mail"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from anliegen.mail import outbound
+        from anliegen.tickets import hooks
 
         outbound.connect()  # outbound hooks, the outgoing-mail case panel, periodic poll and send
+        hooks.register_nav(hooks.NavEntry(name="quarantine", label=_("Mail quarantine"),
+                                          url_name="mail:quarantine", order=200, visible=hooks.admins_only))
+        hooks.register_nav(hooks.NavEntry(name="mailboxes", label=_("Mailboxes"), url_name="mail:mailboxes",
+                                          order=210, visible=hooks.admins_only))

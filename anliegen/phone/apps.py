@@ -19,4 +19,8 @@ class Config(AppConfig):
                                          order=40))
         hooks.register_panel(hooks.Panel(name="journey", title=_("Customer journey"), url_name="phone:journey_panel",
                                          order=60))
+        hooks.register_nav(hooks.NavEntry(name="log_call", label=_("Log a call"), url_name="phone:log_call",
+                                          order=40))
+        hooks.register_nav(hooks.NavEntry(name="callbacks", label=_("Callbacks"), url_name="phone:callbacks",
+                                          order=41))
         periodic.register("phone.callback_reminders", remind_callbacks, every=datetime.timedelta(minutes=1))

@@ -16,5 +16,10 @@ class Config(AppConfig):
         hooks.register("message_added", actions.on_message_added)
         hooks.register_panel(hooks.Panel(name="replies", title=_("Standard replies"),
                                          url_name="replies:panel", order=10))
+        hooks.register_nav(hooks.NavEntry(name="replies", label=_("Standard replies"), url_name="replies:list",
+                                          order=50))
+        hooks.register_nav(hooks.NavEntry(name="docs", label=_("Process docs"), url_name="replies:docs", order=51))
+        hooks.register_bulk_action(hooks.BulkAction(name="choose_macro", label=_("Apply a macro…"),
+                                                    url_name="replies:bulk_macro", order=10))
         periodic.register("replies.retrain_suggestions", tasks.retrain_suggestions,
                           every=datetime.timedelta(hours=6))

@@ -20,6 +20,12 @@ class Config(AppConfig):
         hooks.register("ticket_changed", handlers.on_ticket_changed)
         hooks.register_panel(hooks.Panel(name="routing", title=_("Routing and SLA"), url_name="routing:panel",
                                          order=20))
+        hooks.register_nav(hooks.NavEntry(name="review", label=_("Second-level review"), url_name="routing:review",
+                                          order=110, visible=hooks.leads_only))
+        hooks.register_nav(hooks.NavEntry(name="rules", label=_("Routing rules"), url_name="routing:rules",
+                                          order=120, visible=hooks.leads_only))
+        hooks.register_nav(hooks.NavEntry(name="sla", label=_("SLAs"), url_name="routing:sla", order=130,
+                                          visible=hooks.leads_only))
         periodic.register("routing.check_slas", tasks.check_slas, every=datetime.timedelta(minutes=1))
         periodic.register("routing.retry_quality_care", tasks.retry_quality_care,
                           every=datetime.timedelta(minutes=15))

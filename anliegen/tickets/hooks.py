@@ -11,6 +11,10 @@ Events:
     ticket_changed(ticket, event)       after a field changed (status, team, level, ...)
 
 Panels: feature apps add a small htmx partial to the case view with `register_panel`.
+Navigation: a feature app adds its side-bar link with `register_nav` (ordered by `order`;
+tickets' own entries use 10-30, phone 40s, replies 50s, lead pages 100s, admin pages 200s).
+Bulk actions: a feature app adds a button under every queue with `register_bulk_action`.
+Neither needs an edit of base.html or queue.html.
 """
 
 from collections import defaultdict
@@ -52,3 +56,70 @@ def register_panel(panel: Panel) -> None:
 
 def panels() -> list[Panel]:
     return list(_panels)
+
+
+# --- Navigation and queue bulk actions ------------------------------------------------------
+
+def _everyone(user: Any) -> bool:
+    return True
+
+
+def leads_only(user: Any) -> bool:
+    """For `visible`: leads and administrators."""
+    return bool(user.is_lead)
+
+
+def admins_only(user: Any) -> bool:
+    """For `visible`: administrators."""
+    return bool(user.is_admin)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the side bar's "Work" list (or its "Queues" list). `visible` decides per user (a role, a setting);
+    `badge_url_name`, if given, is an htmx URL (no arguments) that answers with a small count
+    and is polled, so the link shows e.g. unread notifications."""
+
+    name: str
+    label: str
+    url_name: str  # reversed without arguments
+    order: int = 100
+    visible: Callable[[Any], bool] = _everyone
+    badge_url_name: str = ""
+    section: str = "work"  # "work", or "queues" for a list of cases shown beside "My cases"
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """A button under a queue: the ticked cases (checkboxes named "tickets") and `next` are
+    posted to the feature app's own URL."""
+
+    name: str
+    label: str
+    url_name: str  # reversed without arguments
+    order: int = 100
+    visible: Callable[[Any], bool] = _everyone
+
+
+_nav: list[NavEntry] = []
+_bulk_actions: list[BulkAction] = []
+
+
+def register_nav(entry: NavEntry) -> None:
+    if all(e.name != entry.name for e in _nav):
+        _nav.append(entry)
+        _nav.sort(key=lambda e: e.order)
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    if all(a.name != action.name for a in _bulk_actions):
+        _bulk_actions.append(action)
+        _bulk_actions.sort(key=lambda a: a.order)
+
+
+def nav_entries(user: Any) -> list[NavEntry]:
+    return [e for e in _nav if e.visible(user)]
+
+
+def bulk_actions(user: Any) -> list[BulkAction]:
+    return [a for a in _bulk_actions if a.visible(user)]

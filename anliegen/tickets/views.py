@@ -26,6 +26,7 @@ from anliegen.tickets.access import (
     visible_tickets,
     visible_tickets_by_number,
 )
+from anliegen.tickets.context_processors import bulk_links
 from anliegen.tickets.forms import (
     BulkForm,
     EscalateForm,
@@ -88,6 +89,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "bulk_form": BulkForm(teams=teams, assignees=teammates),
         "nav_teams": teams,  # the side bar's list (accounts.context_processors), read once
         "quick_filters": filters.quick_filters(),
+        "bulk_actions": bulk_links(user),  # feature apps' buttons (hooks.register_bulk_action)
     }
     return render(request, "tickets/queue.html", context)
 
