@@ -38,7 +38,8 @@ from anliegen.tickets.forms import (
     TicketFieldsForm,
 )
 from anliegen.tickets.models import Attachment, Level, Message, Priority, Status, Ticket
-from anliegen.tickets.search import search_tickets
+from anliegen.customers.actions import phone_region_of_user
+from anliegen.tickets.search import case_for_number, search_tickets
 from anliegen.tickets.storage import path_for
 
 CUSTOMER_CASES_SHOWN = 20
@@ -181,8 +182,13 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     result = None
     if query:
-        result = queues.page(search_tickets(visible_tickets(request.user), query), request.GET.get("after", ""),
-                             load=queues.load_rows)
+        region = phone_region_of_user(request.user)
+        target = None if request.GET.get("after") else case_for_number(visible_tickets(request.user), query,
+                                                                        region=region)
+        if target is not None:
+            return redirect("tickets:case", number=target.number)
+        result = queues.page(search_tickets(visible_tickets(request.user), query, region=region),
+                             request.GET.get("after", ""), load=queues.load_rows)
     return render(request, "tickets/search.html", {
         "search_query": query, "page": result, "rows": result.tickets if result else [],
         "query_without_cursor": _without(request, "after"),
