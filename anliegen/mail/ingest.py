@@ -499,8 +499,10 @@ def _join_pending(pending: list[PendingReply], ticket: Ticket, now: datetime.dat
             or _opened_by_early_reply(reply_case))
         if opened_by_reply and reply_case.pk != ticket.pk and not reply_case.merged_into_id:
             merged.add(reply_case.pk)
+            # The reply names the original's Message-ID: it joins that thread whoever sent
+            # it, as it would have had it arrived second.
             ticket_actions.merge_tickets(
-                source=reply_case, target=ticket, actor=None,
+                source=reply_case, target=ticket, actor=None, same_thread=True,
                 reason=_("The original mail of this reply arrived after it."),
             )
         PendingReply.objects.filter(inbound=row.inbound, resolved_at__isnull=True).update(resolved_at=now)

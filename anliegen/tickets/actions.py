@@ -343,19 +343,39 @@ def _set_tags(ticket: Ticket, *, add: Iterable[str], remove: Iterable[str], acto
                 before=before, after=after, at=at)
 
 
-@transaction.atomic
-def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None, reason: str = "") -> Ticket:
-    """Move every message of source into target and close source, pointing at target."""
+def check_merge(*, source: Ticket, target: Ticket, same_thread: bool = False) -> None:
+    """Raise ActionError when source may not be merged into target. The merge form asks this
+    before it shows its confirmation; merge_tickets asks again under the row locks.
+    same_thread: mail threading joins a reply that arrived before its original, whoever sent
+    it (it would have joined the original's case had it arrived second)."""
     if source.pk == target.pk:
         raise ActionError(_("A case cannot be merged into itself."))
-    first, second = sorted([source, target], key=lambda t: t.pk)  # lock in a fixed order
-    _lock(first)
-    _lock(second)
     if source.merged_into_id:
         raise ActionError(_("%(number)s was already merged.") % {"number": source.number})
     if target.merged_into_id:
         raise ActionError(_("%(number)s was merged into another case; merge into that one.")
                           % {"number": target.number})
+    if source.customer_id != target.customer_id and not same_thread:
+        # The target's customer would read the source's mail and attachments in the portal,
+        # and the source's customer would lose them: one mistyped number must not do that.
+        raise ActionError(
+            _("%(source)s is a case of %(source_customer)s, %(target)s one of %(target_customer)s: "
+              "cases of different customers cannot be merged.")
+            % {"source": source.number, "source_customer": source.customer,
+               "target": target.number, "target_customer": target.customer})
+
+
+@transaction.atomic
+def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None, reason: str = "",
+                  same_thread: bool = False) -> Ticket:
+    """Move every message of source into target and close source, pointing at target.
+    Both must be cases of the same customer (see check_merge)."""
+    if source.pk == target.pk:
+        raise ActionError(_("A case cannot be merged into itself."))
+    first, second = sorted([source, target], key=lambda t: t.pk)  # lock in a fixed order
+    _lock(first)
+    _lock(second)
+    check_merge(source=source, target=target, same_thread=same_thread)
     at = _now()
     moved = Message.objects.filter(ticket=source).update(ticket=target)
     search.reindex_ticket_messages(target)

@@ -83,6 +83,8 @@ class TagsForm(forms.Form):
 
 class MergeForm(forms.Form):
     target = forms.CharField(label=_("Merge into case number"), max_length=30)
+    # Set by the confirmation step, which shows the target's subject and customer first.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 ATTACHMENT_LIMIT_MB = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)

@@ -230,6 +230,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "escalate_form": forms.get("escalate_form") or EscalateForm(initial={"level": ticket.level}),
         "tags_form": forms.get("tags_form") or TagsForm(),
         "merge_form": forms.get("merge_form") or MergeForm(),
+        "merge_target": forms.get("merge_target"),
         "tag_names": [t.name for t in ticket.tags.all()],
         "panels": _panels(ticket),
         "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
@@ -384,6 +385,11 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
                        % {"number": form.cleaned_data["target"]})
         return _redisplay(request, ticket, merge_form=form)
     try:
+        if not form.cleaned_data["confirmed"]:
+            # First step: show which case, of which customer, the messages would join.
+            actions.check_merge(source=ticket, target=target)
+            confirm = MergeForm(initial={"target": target.number, "confirmed": True})
+            return _redisplay(request, ticket, status=200, merge_form=confirm, merge_target=target)
         actions.merge_tickets(source=ticket, target=target, actor=request.user)
     except actions.ActionError as exc:
         form.add_error("target", str(exc))
