@@ -58,15 +58,29 @@ class NoteForm(OneTimeForm):
                            error_messages={"required": _("Write a note before saving.")})
 
 
+def team_choices(teams: Iterable[Team], own_team_ids: Iterable[int] | None = None) -> list[tuple[Any, Any]]:
+    """Every team a case can be moved to; with own_team_ids, the user's own teams first and the
+    others apart (after moving a case there, they no longer see it)."""
+    pairs = [(str(t.pk), t.name) for t in teams]
+    if own_team_ids is None:
+        return pairs
+    own = {str(pk) for pk in own_team_ids}
+    mine = [p for p in pairs if p[0] in own]
+    others = [p for p in pairs if p[0] not in own]
+    if not mine or not others:
+        return pairs
+    return [(_("Your teams"), mine), (_("Other teams"), others)]
+
+
 class TicketFieldsForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
     team = forms.ChoiceField(label=_("Team"))
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
 
-    def __init__(self, *args, teams=(), assignees=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, teams=(), assignees=(), own_team_ids=None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [(str(t.pk), t.name) for t in teams]
+        self.fields["team"].choices = team_choices(teams, own_team_ids)
         self.fields["assignee"].choices = [("", _("nobody"))] + [(str(u.pk), str(u)) for u in assignees]
 
 
@@ -121,13 +135,13 @@ class BulkForm(forms.Form):
     add_tag = forms.CharField(label=_("Add tag"), required=False, max_length=60)
 
     def __init__(self, *args: Any, teams: Iterable[Team] = (), assignees: Iterable[User] = (),
-                 **kwargs: Any) -> None:
+                 own_team_ids: Iterable[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", _("keep"))] + [(str(t.pk), t.name) for t in teams]
+        self.fields["team"].choices = [("", _("keep"))] + team_choices(teams, own_team_ids)
         self.fields["assignee"].choices = [("", _("keep")), ("me", _("me")), ("none", _("nobody"))] + [
             (str(u.pk), str(u)) for u in assignees
         ]
-        self.fields["team"].error_messages["invalid_choice"] = _("Choose one of your teams.")
+        self.fields["team"].error_messages["invalid_choice"] = _("Choose one of the teams.")
         self.fields["assignee"].error_messages["invalid_choice"] = _("Choose a member of your teams.")
 
     def clean(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from anliegen.tickets import actions, dashboard, history, hooks, presence, queue
 from anliegen.tickets.access import (
     access_ticket,
     can_see_team,
+    member_team_ids,
     visible_teams,
     visible_tickets,
     visible_tickets_by_number,
@@ -37,7 +38,7 @@ from anliegen.tickets.forms import (
     TagsForm,
     TicketFieldsForm,
 )
-from anliegen.tickets.models import Attachment, Level, Message, Priority, Status, Ticket
+from anliegen.tickets.models import Attachment, Level, Message, Priority, Status, Ticket, parse_number
 from anliegen.customers.actions import phone_region_of_user
 from anliegen.tickets.search import case_for_number, search_tickets
 from anliegen.tickets.storage import path_for
@@ -87,7 +88,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "live": not cursor,
         "live_query": _without(request, "after", "live", "since", "partial"),
         "live_since": queues.encode_position(timezone.now(), 0),
-        "bulk_form": BulkForm(teams=teams, assignees=teammates),
+        "bulk_form": BulkForm(teams=Team.objects.all(), assignees=teammates, own_team_ids=member_team_ids(user)),
         "nav_teams": teams,  # the side bar's list (accounts.context_processors), read once
         "quick_filters": filters.quick_filters(),
         "bulk_actions": bulk_links(user),  # feature apps' buttons (hooks.register_bulk_action)
@@ -137,7 +138,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """Change every ticked case of a queue the same way, one case at a time through the actions."""
     user: User = request.user
     back = _safe_next(request, reverse("tickets:mine"))
-    form = BulkForm(request.POST, teams=visible_teams(user), assignees=_teammates(user))
+    form = BulkForm(request.POST, teams=Team.objects.all(), assignees=_teammates(user))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -148,12 +149,21 @@ def bulk(request: HttpRequest) -> HttpResponse:
     assignee_choice = data["assignee"]
     assignee = user if assignee_choice == "me" else (
         User.objects.filter(pk=int(assignee_choice)).first() if assignee_choice.isdigit() else None)
-    team = visible_teams(user).filter(pk=int(data["team"])).first() if data["team"] else None
+    # Any team: a misrouted case is handed to the team it belongs to, whether or not it is one's own.
+    team = Team.objects.filter(pk=int(data["team"])).first() if data["team"] else None
     outcome = actions.update_tickets(
         tickets=tickets, actor=user, status=data["status"], priority=data["priority"],
         assign=bool(assignee_choice), assignee=assignee, team=team, add_tag=data["add_tag"],
     )
     _bulk_messages(request, outcome, refused)
+    if team is not None and outcome.changed:
+        gone = len(outcome.changed) - visible_tickets(user).filter(
+            pk__in=[parse_number(n) for n in outcome.changed]).count()
+        if gone:
+            messages.info(request, ngettext(
+                "%(count)d case is now with %(team)s; you are not a member, so you can no longer see it.",
+                "%(count)d cases are now with %(team)s; you are not a member, so you can no longer see them.",
+                gone) % {"count": gone, "team": team})
     return redirect(back)
 
 
@@ -204,9 +214,6 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     nav_teams = list(visible_teams(user))
-    teams = list(nav_teams)
-    if ticket.team not in teams:
-        teams.append(ticket.team)
     assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
     # All of the customer's cases the agent may see, whatever channel they came through.
     customer_cases = list(
@@ -224,7 +231,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "fields_form": forms.get("fields_form") or TicketFieldsForm(
-            teams=teams, assignees=assignees,
+            teams=Team.objects.all(), assignees=assignees, own_team_ids=member_team_ids(user),
             initial={"status": ticket.status, "priority": ticket.priority, "team": str(ticket.team_id),
                      "assignee": str(ticket.assignee_id or "")}),
         "escalate_form": forms.get("escalate_form") or EscalateForm(initial={"level": ticket.level}),
@@ -319,12 +326,13 @@ def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
 def update_fields(request: HttpRequest, number: str) -> HttpResponse:
     user: User = request.user
     ticket = access_ticket(user, number, log=False)
-    teams = list(Team.objects.all()) if user.is_lead else list(visible_teams(user)) + [ticket.team]
     assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
-    form = TicketFieldsForm(request.POST, teams=teams, assignees=list(assignees) + [user])
+    # Any team: a misrouted case goes to the team it belongs to, whether or not it is one's own.
+    form = TicketFieldsForm(request.POST, teams=Team.objects.all(), assignees=list(assignees) + [user])
     if not form.is_valid():
         return _redisplay(request, ticket, fields_form=form)
     data = form.cleaned_data
+    before_team = ticket.team_id
     try:
         actions.set_status(ticket=ticket, status=data["status"], actor=user)
         actions.set_priority(ticket=ticket, priority=data["priority"], actor=user)
@@ -335,9 +343,18 @@ def update_fields(request: HttpRequest, number: str) -> HttpResponse:
     except actions.ActionError as exc:
         form.add_error(None, str(exc))
         return _redisplay(request, ticket, fields_form=form)
-    messages.success(request, _("The case was updated."))
-    if not visible_tickets(user).filter(pk=ticket.pk).exists():
+    still_visible = visible_tickets(user).filter(pk=ticket.pk).exists()
+    if team.pk == before_team:
+        messages.success(request, _("The case was updated."))
+    elif not still_visible:
+        messages.success(request, _("%(number)s was moved to %(team)s. You are not a member of %(team)s, so you "
+                                    "can no longer see the case.") % {"number": ticket.number, "team": team})
         return redirect("tickets:mine")
+    elif team.pk in member_team_ids(user):
+        messages.success(request, _("%(number)s was moved to %(team)s; you still see it as a member of %(team)s.")
+                         % {"number": ticket.number, "team": team})
+    else:
+        messages.success(request, _("%(number)s was moved to %(team)s.") % {"number": ticket.number, "team": team})
     return redirect("tickets:case", number=ticket.number)
 
 

@@ -56,9 +56,19 @@ def test_it_moves_to_a_visible_team_and_adds_a_tag(lena, world):
     assert list(world.ticket.tags.values_list("name", flat=True)) == ["rückruf"]
 
 
-def test_it_refuses_a_team_the_agent_cannot_see(anna, world):
+def test_it_moves_to_a_team_the_agent_is_not_in_and_says_they_no_longer_see_it(anna, world):
     response = _bulk(anna, [world.ticket.number], team=str(world.commercial.pk))
-    assert "Choose one of your teams." in _texts(response)
+    texts = _texts(response)
+    assert "1 case changed." in texts
+    assert ("1 case is now with Kaufmännischer Support; you are not a member, so you can no longer see it."
+            in texts)
+    world.ticket.refresh_from_db()
+    assert world.ticket.team == world.commercial
+
+
+def test_it_refuses_a_team_that_does_not_exist(anna, world):
+    response = _bulk(anna, [world.ticket.number], team="999999")
+    assert "Choose one of the teams." in _texts(response)
     world.ticket.refresh_from_db()
     assert world.ticket.team == world.support
 
