@@ -9,9 +9,13 @@ workers never send one mail twice. A failed send is retried with exponential bac
 after MAIL_SEND_MAX_ATTEMPTS attempts or a permanent refusal, marked failed; the case panel
 shows it and offers to send it again.
 
-Threading headers: our Message-ID (<uuid@MAIL_DOMAIN>) is stored on the case message as
-well, so the customer's answer finds its case; In-Reply-To and References point at the
-customer's last mail.
+Which replies are mailed: every reply when the customer has an address, whatever channel
+opened the case (the resolver registered with tickets.hooks.register_delivery says so to the
+reply box and to add_reply alike).
+
+Threading headers: our Message-ID (<uuid@MAIL_DOMAIN>) is given to the reply by tickets when
+it is stored, so the customer's answer finds its case; In-Reply-To and References point at
+the customer's last mail.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import datetime
 import html
 import logging
 import smtplib
-import uuid
 from dataclasses import dataclass, field
 from email.message import MIMEPart
 from email.utils import formataddr, getaddresses
@@ -38,6 +41,7 @@ from anliegen.accounts.models import Team
 from anliegen.mail.models import InboundMail, Mailbox, Outbox, OutboxKind, OutboxStatus
 from anliegen.mail.parse import MailParseError, format_case_token, parse_mail
 from anliegen.tickets import hooks
+from anliegen.tickets.actions import new_message_id
 from anliegen.tickets.models import Channel, Message, MessageKind, Ticket
 from anliegen.tickets.storage import read_bytes
 
@@ -63,6 +67,7 @@ def connect() -> None:
     Called once from the mail app's ready()."""
     from anliegen.mail import tasks
 
+    hooks.register_delivery(reply_delivery)
     hooks.register("reply_added", queue_reply)
     hooks.register("ticket_created", queue_acknowledgement)
     hooks.register_panel(hooks.Panel(name="outbound_mail", title=gettext_lazy("Outgoing mail"),
@@ -72,9 +77,10 @@ def connect() -> None:
 
 # --- writing the outbox (inside the action's transaction) ------------------------------------
 
-def new_message_id() -> str:
-    """A fresh Message-ID for a mail we send, without the angle brackets."""
-    return f"{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}"
+def reply_delivery(ticket: Ticket) -> hooks.Delivery | None:
+    """Resolver for tickets.hooks: a reply goes by mail wherever the customer can be reached."""
+    to = recipient_for(ticket, _last_inbound_mail(ticket))
+    return hooks.Delivery(channel=Channel.EMAIL, address=to) if to else None
 
 
 def _last_inbound_mail(ticket: Ticket) -> Message | None:
@@ -211,10 +217,10 @@ def queue_reply(*, ticket: Ticket, message: Message, **kwargs: Any) -> Outbox | 
     if message.kind != MessageKind.REPLY or message.channel != Channel.EMAIL:
         return None
     parent = _last_inbound_mail(ticket)
-    to = recipient_for(ticket, parent)
-    message_id = new_message_id()
-    Message.objects.filter(pk=message.pk).update(message_id=message_id)
-    message.message_id = message_id
+    delivery = (message.meta or {}).get("delivery") if isinstance(message.meta, dict) else None
+    to = _valid_address((delivery or {}).get("to")) or recipient_for(ticket, parent)
+    # tickets gave a mailed reply its Message-ID; a reply stored without one still goes out.
+    message_id = message.message_id or new_message_id()
     in_reply_to, references = threading_headers(ticket, parent, exclude=message.pk)
     from_address, mailbox = sender_for(ticket, parent)
     now = timezone.now()

@@ -2,10 +2,12 @@
 writing a history event. Views, API, commands, mail ingest and tests all call them."""
 
 import datetime
+import uuid
 from collections.abc import Iterable, Sequence
 import dataclasses
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,6 +43,11 @@ class ActionError(ValueError):
 
 def _now() -> datetime.datetime:
     return timezone.now()
+
+
+def new_message_id() -> str:
+    """A fresh Message-ID (without angle brackets) for a mail sent from this case."""
+    return f"{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}"
 
 
 def _record(ticket: Ticket, *, actor: User | None, kind: str, field: str = "", before: Any = None,
@@ -175,15 +182,21 @@ def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str
 def add_reply(*, ticket: Ticket, author: User, text: str, html: str = "",
               attachments: Sequence[IncomingFile] = (), status: str | None = None,
               channel: str | None = None, language: str = "", meta: dict[str, Any] | None = None) -> Message:
-    """An agent answers the customer. The mail app's hook puts it into the outbox."""
+    """An agent answers the customer, by e-mail when the customer has an address (whatever
+    channel opened the case), else in the portal only (hooks.delivery_for decides; the
+    choice is kept in meta["delivery"]). A mailed reply gets its Message-ID here, so the
+    customer's answer threads to it; the mail app's hook puts it into the outbox."""
     _lock(ticket)
     if not text.strip() and not html.strip():
         raise ActionError(_("The reply is empty."))
     at = _now()
+    delivery = hooks.delivery_for(ticket)
+    meta = {**(meta or {}), "delivery": {"channel": delivery.channel, "to": delivery.address}}
+    mailed = (channel or delivery.channel) == Channel.EMAIL
     message = _add_message(
-        ticket, kind=MessageKind.REPLY, channel=channel or ticket.channel, text=text, html=html,
+        ticket, kind=MessageKind.REPLY, channel=channel or delivery.channel, text=text, html=html,
         author_user=author, sender=str(author), subject=ticket.subject, language=language or ticket.language,
-        attachments=attachments, meta=meta, at=at,
+        message_id=new_message_id() if mailed else "", attachments=attachments, meta=meta, at=at,
     )
     changes: dict[str, Any] = {"last_activity_at": at}
     if ticket.first_response_at is None:

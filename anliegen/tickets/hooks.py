@@ -15,6 +15,11 @@ Navigation: a feature app adds its side-bar link with `register_nav` (ordered by
 tickets' own entries use 10-30, phone 40s, replies 50s, lead pages 100s, admin pages 200s).
 Bulk actions: a feature app adds a button under every queue with `register_bulk_action`.
 Neither needs an edit of base.html or queue.html.
+
+Delivery: how a reply reaches the customer. A feature app that can carry replies (mail)
+registers a resolver with `register_delivery`; the first one that answers wins. Without
+one, a reply is visible in the portal only. The reply box shows the answer before sending
+and `add_reply` stores the reply with it, so what the agent was told is what happens.
 """
 
 from collections import defaultdict
@@ -33,6 +38,31 @@ def register(hook: str, function: Callable[..., Any]) -> None:
 def fire(hook: str, **kwargs: Any) -> None:
     for function in list(_hooks[hook]):
         function(**kwargs)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where a reply goes: channel "email" with the address, or "portal" (no address)."""
+
+    channel: str
+    address: str = ""
+
+
+_deliveries: list[Callable[[Any], "Delivery | None"]] = []
+
+
+def register_delivery(function: Callable[[Any], "Delivery | None"]) -> None:
+    if function not in _deliveries:
+        _deliveries.append(function)
+
+
+def delivery_for(ticket: Any) -> Delivery:
+    """How a reply on this case would reach the customer now."""
+    for function in list(_deliveries):
+        found = function(ticket)
+        if found is not None:
+            return found
+    return Delivery(channel="portal")
 
 
 @dataclass(frozen=True)

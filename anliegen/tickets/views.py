@@ -38,7 +38,7 @@ from anliegen.tickets.forms import (
     TagsForm,
     TicketFieldsForm,
 )
-from anliegen.tickets.models import Attachment, Level, Message, Priority, Status, Ticket, parse_number
+from anliegen.tickets.models import Attachment, Channel, Level, Message, Priority, Status, Ticket, parse_number
 from anliegen.customers.actions import phone_region_of_user
 from anliegen.tickets.search import case_for_number, search_tickets
 from anliegen.tickets.storage import path_for
@@ -240,6 +240,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "merge_target": forms.get("merge_target"),
         "tag_names": [t.name for t in ticket.tags.all()],
         "panels": _panels(ticket),
+        "reply_delivery": hooks.delivery_for(ticket),
         "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
         "attachment_limit_mb": max(1, settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)),
     }
@@ -288,10 +289,19 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
         return _redisplay(request, ticket, reply_form=form)
     actions.note_presence(ticket=ticket, user=request.user, typing=False)
     if created:
-        messages.success(request, _("Your reply was sent."))
+        messages.success(request, _reply_outcome(_message))
     else:
         messages.info(request, _("This reply had already been sent; it was stored once."))
     return redirect("tickets:case", number=ticket.number)
+
+
+def _reply_outcome(message: Message) -> str:
+    """What happened to a reply just stored, as add_reply recorded it."""
+    delivery = (message.meta or {}).get("delivery") or {}
+    if message.channel == Channel.EMAIL:
+        return _("Your reply was stored and is being sent by e-mail to %(address)s.") % {
+            "address": delivery.get("to") or message.ticket.customer.primary_email}
+    return _("Your reply was stored. It is visible in the portal only: the customer has no e-mail address.")
 
 
 @login_required

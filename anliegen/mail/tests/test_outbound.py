@@ -80,19 +80,45 @@ def test_a_reply_on_a_case_without_a_mail_goes_to_the_customers_address(world):
     assert f"[#{world.ticket.number}]" in row.subject
 
 
-def test_a_reply_on_a_phone_case_is_not_mailed(world):
-    ticket = make_ticket(team=world.support, customer=world.customer, channel=Channel.PHONE, subject="Anruf")
-    add_reply(ticket=ticket, author=world.agent, text="Wie besprochen.")
-    assert outbox_of(ticket) == []
+@pytest.mark.parametrize("channel", [Channel.PHONE, Channel.PORTAL, Channel.WEBFORM])
+def test_it_mails_a_reply_whatever_channel_opened_the_case(world, channel):
+    ticket = make_ticket(team=world.support, customer=world.customer, channel=channel, subject="Anruf")
+    reply = add_reply(ticket=ticket, author=world.agent, text="Wie besprochen.")
+    [row] = outbox_of(ticket)
+    assert row.to == "erika@example.org" and row.status == OutboxStatus.PENDING
+    reply.refresh_from_db()
+    assert reply.channel == Channel.EMAIL and reply.meta["delivery"] == {"channel": "email", "to": "erika@example.org"}
 
 
-def test_a_reply_to_a_customer_without_address_is_failed_and_says_why(world):
+def test_it_keeps_a_reply_to_a_customer_without_address_in_the_portal(world):
     customer = make_customer("Ohne Adresse")
     customer.emails.all().delete()
-    ticket = make_ticket(team=world.support, customer=customer, subject="Brief")
-    add_reply(ticket=ticket, author=world.agent, text="Antwort")
+    ticket = make_ticket(team=world.support, customer=customer, subject="Brief", channel=Channel.PHONE)
+    reply = add_reply(ticket=ticket, author=world.agent, text="Antwort")
+    assert outbox_of(ticket) == []
+    reply.refresh_from_db()
+    assert reply.channel == Channel.PORTAL and reply.message_id == ""
+
+
+def test_it_gives_the_reply_its_message_id_when_storing_it(world, mailbox):
+    ticket = mail_case(mailbox)
+    reply = add_reply(ticket=ticket, author=world.agent, text="Antwort")
     [row] = outbox_of(ticket)
-    assert row.status == OutboxStatus.FAILED and "no e-mail address" in row.last_error
+    # Stored with the id, not updated afterwards by the mail app.
+    assert reply.message_id and reply.message_id == row.message_id
+    assert Message.objects.get(pk=reply.pk).message_id == row.message_id
+
+
+def test_the_mail_app_does_not_update_the_reply(world, mailbox, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ticket = mail_case(mailbox)
+    with CaptureQueriesContext(connection) as queries:
+        add_reply(ticket=ticket, author=world.agent, text="Antwort")
+    message_table = Message._meta.db_table
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and f'"{message_table}"' in q["sql"]]
+    assert updates == []
 
 
 def test_it_sends_the_reply_with_headers_parts_and_attachments(world, mailbox, smtp_to_capture):

@@ -20,7 +20,7 @@ def test_it_replies_from_the_queue_and_shows_it_in_conversation_and_history(page
     page.wait_for_selector("#id_reply_text")
     page.fill("#id_reply_text", "Bitte starten Sie den Router einmal neu.")
     page.click("button[name=send]")
-    page.wait_for_selector("text=Your reply was sent.")
+    page.wait_for_selector("text=is being sent by e-mail to erika@example.org")
     reply = page.locator("#conversation article.reply")
     assert "Bitte starten Sie den Router einmal neu." in reply.inner_text()
     assert "Replied" in page.locator("ul.history").inner_text()
