@@ -45,7 +45,7 @@ def poll_mailboxes() -> dict[str, int]:
 
 
 def register_periodic() -> None:
-    from anliegen.lib import periodic
+    from anliegen.runtime import periodic
 
     poll_every = int(settings.MAIL_POLL_SECONDS)
     send_every = int(settings.MAIL_SEND_SECONDS)

@@ -9,7 +9,7 @@ class Config(AppConfig):
     label = "phone"
 
     def ready(self) -> None:
-        from anliegen.lib import periodic
+        from anliegen.runtime import periodic
         from anliegen.phone.actions import follow_team_change
         from anliegen.phone.tasks import remind_callbacks
         from anliegen.tickets import hooks

@@ -8,7 +8,7 @@ class Config(AppConfig):
     label = "portal"
 
     def ready(self) -> None:
-        from anliegen.lib import periodic
+        from anliegen.runtime import periodic
         from anliegen.portal.tasks import prune_portal
 
         periodic.register("portal.prune", prune_portal, every=datetime.timedelta(hours=1))

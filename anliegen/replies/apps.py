@@ -9,7 +9,7 @@ class Config(AppConfig):
     label = "replies"
 
     def ready(self) -> None:
-        from anliegen.lib import periodic
+        from anliegen.runtime import periodic
         from anliegen.replies import actions, tasks
         from anliegen.tickets import hooks
 

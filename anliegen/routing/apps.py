@@ -10,7 +10,7 @@ class Config(AppConfig):
     verbose_name = _("Routing, SLAs and escalation")
 
     def ready(self) -> None:
-        from anliegen.lib import periodic
+        from anliegen.runtime import periodic
         from anliegen.routing import handlers, tasks
         from anliegen.tickets import hooks
 

@@ -1,4 +1,4 @@
-"""Periodic work for `anliegen worker` (registered in apps.py through anliegen.lib.periodic)."""
+"""Periodic work for `anliegen worker` (registered in apps.py through anliegen.runtime.periodic)."""
 
 import logging
 

@@ -3,7 +3,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from anliegen.accounts.models import Team
 from anliegen.tickets import hooks
+from anliegen.tickets.access import visible_teams
 
 
 def _links(user: Any) -> list[tuple[hooks.NavEntry, str, str]]:
@@ -37,3 +39,11 @@ def bulk_links(user: Any) -> list[tuple[hooks.BulkAction, str]]:
         except NoReverseMatch:
             continue
     return result
+
+
+def teams(request: HttpRequest) -> dict[str, object]:
+    """The teams whose queues the signed-in staff member may open, for the side bar."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"nav_teams": lambda: list(visible_teams(user)), "Team": Team}

@@ -89,7 +89,7 @@ def _queue_response(request: HttpRequest, tickets: QuerySet[Ticket], *, title: s
         "live_query": _without(request, "after", "live", "since", "partial"),
         "live_since": queues.encode_position(timezone.now(), 0),
         "bulk_form": BulkForm(teams=Team.objects.all(), assignees=teammates, own_team_ids=member_team_ids(user)),
-        "nav_teams": teams,  # the side bar's list (accounts.context_processors), read once
+        "nav_teams": teams,  # the side bar's list (tickets.context_processors), read once
         "quick_filters": filters.quick_filters(),
         "bulk_actions": bulk_links(user),  # feature apps' buttons (hooks.register_bulk_action)
     }
@@ -223,7 +223,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
     events = list(ticket.events.select_related("actor").order_by("-created_at", "-id")[:50])
     context = {
         "ticket": ticket,
-        "nav_teams": nav_teams,  # the side bar's list (accounts.context_processors), read once
+        "nav_teams": nav_teams,  # the side bar's list (tickets.context_processors), read once
         "conversation": conversation,
         "history": history.describe(events),
         "customer_cases": customer_cases[:CUSTOMER_CASES_SHOWN],

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from anliegen.lib import periodic
+from anliegen.runtime import periodic
 from anliegen.mail import outbound
 from anliegen.mail.ingest import ingest_mail
 from anliegen.mail.models import Mailbox, Outbox, OutboxKind, OutboxStatus

@@ -4,7 +4,7 @@ from unittest import mock
 from django.urls import reverse
 from django.utils import timezone
 
-from anliegen.lib import periodic
+from anliegen.runtime import periodic
 from anliegen.phone import actions
 from anliegen.phone.models import Callback
 from anliegen.phone.tasks import remind_callbacks

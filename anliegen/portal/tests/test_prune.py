@@ -32,7 +32,7 @@ def test_it_deletes_spent_records_and_keeps_live_ones(world):
 
 
 def test_it_runs_as_a_periodic_task(world):
-    from anliegen.lib import periodic
+    from anliegen.runtime import periodic
 
     assert any(job.name == "portal.prune" for job in periodic.jobs())
     assert prune_portal.call() == 0

@@ -1,7 +1,7 @@
 """Periodic work: the tasks are registered with the worker's scheduler and run safely."""
 
 from anliegen import testing
-from anliegen.lib import periodic
+from anliegen.runtime import periodic
 from anliegen.routing import tasks
 from anliegen.routing.models import CaseSLA
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from anliegen.lib import periodic
-from anliegen.tickets.models import JobSchedule
+from anliegen.runtime import periodic
+from anliegen.runtime.models import JobSchedule
 
 
 class FakeTask:

@@ -13,6 +13,8 @@ from typing import Any
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from anliegen.runtime.models import JobSchedule
+
 log = logging.getLogger(__name__)
 
 
@@ -36,8 +38,6 @@ def jobs() -> list[Job]:
 
 def run_due(now: datetime.datetime | None = None) -> list[str]:
     """Enqueue every job whose time has come; return the names enqueued."""
-    from anliegen.tickets.models import JobSchedule
-
     now = now or timezone.now()
     started = []
     for job in jobs():

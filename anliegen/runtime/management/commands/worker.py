@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run until the queue is empty, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anliegen.lib import periodic
+        from anliegen.runtime import periodic
 
         if not options["no_periodic"]:
             periodic.start_scheduler()

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from anliegen.accounts.models import User
+# The ground's demo first (teams, agents, customers, cases), then each app's demo module.
 from anliegen.tickets import demo
 
 
