@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Membership, Role, Team, TeamKind, User
 
@@ -49,3 +50,82 @@ def update_preferences(*, user: User, ui_language: str, availability: str) -> Us
     user.availability = availability
     user.save(update_fields=["ui_language", "availability"])
     return user
+
+
+class AccountError(ValueError):
+    """A change an administrator asked for that cannot be made; the text is for them."""
+
+
+def _sync_role(user: User, role: str) -> None:
+    user.role = role
+    # Only administrators reach the framework's admin; createadmin's superusers stay admins.
+    user.is_staff = role == Role.ADMIN
+    user.is_superuser = role == Role.ADMIN
+
+
+@transaction.atomic
+def save_staff(*, actor: User, user: User | None = None, username: str, display_name: str, email: str,
+               role: str, languages: Iterable[str], teams: Iterable[Team], max_open_cases: int | None,
+               is_active: bool = True, password: str = "") -> User:
+    """Create a member of staff or change one (as an administrator does on the staff screen).
+    Without a password a new account has none: it is set through an invitation link."""
+    if role not in Role.values:
+        raise AccountError(_("Choose a role."))
+    if User.objects.filter(username__iexact=username).exclude(pk=user.pk if user else None).exists():
+        raise AccountError(_("The sign-in name %(name)s is taken.") % {"name": username})
+    if user is not None:
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.pk == actor.pk and (not is_active or role != Role.ADMIN):
+            raise AccountError(_("You cannot deactivate yourself or take away your own administrator role."))
+    else:
+        user = User()
+        user.set_unusable_password()
+    user.username, user.display_name, user.email = username, display_name, email
+    user.languages = [code for code in languages]
+    user.max_open_cases = max_open_cases
+    user.is_active = is_active
+    _sync_role(user, role)
+    if password:
+        user.set_password(password)
+    user.save()
+    wanted = {team.pk for team in teams}
+    Membership.objects.filter(user=user).exclude(team_id__in=wanted).delete()
+    for team_id in wanted - set(Membership.objects.filter(user=user).values_list("team_id", flat=True)):
+        Membership.objects.create(user=user, team_id=team_id)
+    user.__dict__.pop("_member_team_ids", None)
+    return user
+
+
+@transaction.atomic
+def save_team(*, team: Team | None = None, name: str, kind: str, confidential: bool, default_language: str,
+              email: str = "", phone_region: str = "", members: Iterable[User] = (),
+              team_leads: Iterable[User] = ()) -> Team:
+    """Create a team or change one, with its members (team leads are members too)."""
+    slug = slugify(name)
+    if not slug:
+        raise AccountError(_("Give the team a name with letters or digits."))
+    others = Team.objects.exclude(pk=team.pk if team else None)
+    if others.filter(name__iexact=name).exists():
+        raise AccountError(_("A team named %(name)s exists already.") % {"name": name})
+    if team is None:
+        base, n = slug, 2
+        while Team.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        team = Team(slug=slug)
+    else:
+        team = Team.objects.select_for_update().get(pk=team.pk)
+    team.name, team.kind, team.confidential = name, kind, confidential
+    team.default_language, team.email, team.phone_region = default_language, email, phone_region
+    team.save()
+    leads = {u.pk for u in team_leads}
+    wanted = {u.pk for u in members} | leads
+    Membership.objects.filter(team=team).exclude(user_id__in=wanted).delete()
+    existing = {m.user_id: m for m in Membership.objects.filter(team=team)}
+    for user_id in wanted:
+        membership = existing.get(user_id)
+        if membership is None:
+            Membership.objects.create(team=team, user_id=user_id, is_team_lead=user_id in leads)
+        elif membership.is_team_lead != (user_id in leads):
+            membership.is_team_lead = user_id in leads
+            membership.save(update_fields=["is_team_lead"])
+    return team

@@ -1,7 +1,9 @@
 from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
-from anliegen.accounts.models import LANGUAGE_CHOICES, Availability
+from anliegen.accounts.models import LANGUAGE_CHOICES, PHONE_REGION_CHOICES, Availability, Role, Team, TeamKind, User
 
 
 class PreferencesForm(forms.Form):
@@ -10,3 +12,53 @@ class PreferencesForm(forms.Form):
         choices=[("", _("As my browser says"))] + list(LANGUAGE_CHOICES), required=False,
     )
     availability = forms.ChoiceField(label=_("Availability"), choices=Availability.choices)
+
+
+class StaffForm(forms.Form):
+    """An administrator creates or changes a member of staff."""
+
+    username = forms.CharField(label=_("Sign-in name"), max_length=150, validators=[UnicodeUsernameValidator()],
+                               error_messages={"required": _("Give the person a sign-in name.")})
+    display_name = forms.CharField(label=_("Name shown to colleagues"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False,
+                             error_messages={"invalid": _("Enter a valid e-mail address.")})
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.AGENT)
+    teams = forms.ModelMultipleChoiceField(label=_("Teams"), queryset=Team.objects.order_by("name"),
+                                           required=False, widget=forms.CheckboxSelectMultiple)
+    languages = forms.MultipleChoiceField(label=_("Languages they answer in"), choices=LANGUAGE_CHOICES,
+                                          required=False, widget=forms.CheckboxSelectMultiple)
+    max_open_cases = forms.IntegerField(label=_("Case cap"), min_value=1, max_value=10_000, required=False,
+                                        help_text=_("At most this many open cases are assigned to them "
+                                                    "automatically. Empty: no cap."))
+    is_active = forms.BooleanField(label=_("Active (may sign in)"), required=False, initial=True)
+    password = forms.CharField(label=_("Password"), required=False, strip=False,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+                               help_text=_("Leave empty to keep it, or for a new person to send an invitation "
+                                           "link instead."))
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        if password:
+            password_validation.validate_password(password)
+        return password
+
+
+class TeamForm(forms.Form):
+    """An administrator creates or changes a team and its members."""
+
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           error_messages={"required": _("Give the team a name.")})
+    kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices, initial=TeamKind.SUPPORT)
+    confidential = forms.BooleanField(label=_("Confidential: only members see this team's cases"), required=False)
+    default_language = forms.ChoiceField(label=_("Language of the team"), choices=LANGUAGE_CHOICES)
+    email = forms.EmailField(label=_("Team address"), required=False,
+                             error_messages={"invalid": _("Enter a valid e-mail address.")})
+    phone_region = forms.ChoiceField(label=_("Country for phone numbers"), required=False,
+                                     choices=[("", _("the site's country"))] + PHONE_REGION_CHOICES)
+    members = forms.ModelMultipleChoiceField(label=_("Members"), required=False,
+                                             queryset=User.objects.filter(is_active=True).order_by("username"),
+                                             widget=forms.CheckboxSelectMultiple)
+    team_leads = forms.ModelMultipleChoiceField(label=_("Team leads"), required=False,
+                                                queryset=User.objects.filter(is_active=True).order_by("username"),
+                                                widget=forms.CheckboxSelectMultiple,
+                                                help_text=_("Team leads are members too."))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -24,3 +25,9 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     else:
         form = PreferencesForm(initial={"ui_language": user.ui_language, "availability": user.availability})
     return render(request, "accounts/settings.html", {"form": form})
+
+
+def password_set(request: HttpRequest) -> HttpResponse:
+    """After an invitation link: the new password works and the person is signed in."""
+    messages.success(request, _("Your password was set. Welcome!"))
+    return redirect(settings.LOGIN_REDIRECT_URL if request.user.is_authenticated else "accounts:login")

@@ -10,6 +10,7 @@ class Config(AppConfig):
     verbose_name = _("Routing, SLAs and escalation")
 
     def ready(self) -> None:
+        from anliegen.accounts import hooks as staff_hooks
         from anliegen.runtime import periodic
         from anliegen.routing import handlers, tasks
         from anliegen.tickets import hooks
@@ -26,6 +27,8 @@ class Config(AppConfig):
                                           order=120, visible=hooks.leads_only))
         hooks.register_nav(hooks.NavEntry(name="sla", label=_("SLAs"), url_name="routing:sla", order=130,
                                           visible=hooks.leads_only))
+        staff_hooks.register_staff_panel(staff_hooks.StaffPanel(name="skills", title=_("Skills"),
+                                                                url_name="routing:agent_skills"))
         periodic.register("routing.check_slas", tasks.check_slas, every=datetime.timedelta(minutes=1))
         periodic.register("routing.retry_quality_care", tasks.retry_quality_care,
                           every=datetime.timedelta(minutes=15))

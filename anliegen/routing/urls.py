@@ -13,6 +13,7 @@ urlpatterns = [
     path("dry-run/", views.dry_run, name="dry_run"),
     path("teams/<int:team_pk>/", views.team_routing, name="team_routing"),
     path("skills/", views.skills, name="skills"),
+    path("skills/<int:user_pk>/", views.agent_skills, name="agent_skills"),
     path("settings/", views.routing_settings, name="settings"),
     path("sla/", views.sla, name="sla"),
     path("sla/calendars/new/", views.calendar_edit, name="calendar_new"),

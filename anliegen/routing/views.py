@@ -165,6 +165,20 @@ def skills(request: HttpRequest) -> HttpResponse:
 
 
 @lead_required
+def agent_skills(request: HttpRequest, user_pk: int) -> HttpResponse:
+    """The skills section of an agent's page on the staff screen (accounts.hooks)."""
+    person = get_object_or_404(User, pk=user_pk)
+    saved = False
+    if request.method == "POST":
+        names = actions.set_agent_skills(user=person, skills=request.POST.get("skills", "")[:500].split(","))
+        saved = True
+    else:
+        names = list(AgentSkill.objects.filter(user=person).order_by("name").values_list("name", flat=True))
+    return render(request, "routing/_agent_skills.html", {"person": person, "skills": ", ".join(names),
+                                                          "saved": saved})
+
+
+@lead_required
 @require_POST
 def routing_settings(request: HttpRequest) -> HttpResponse:
     form = RoutingSettingsForm(request.POST, instance=RoutingSettings.load())
