@@ -194,20 +194,48 @@ def pick(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 
 # --- macros ------------------------------------------------------------------------------------
 
+def macro_changes(macro: Macro) -> list[str]:
+    """What applying the macro changes besides sending its reply, one line each, for the agent to check."""
+    changes = []
+    if macro.status:
+        changes.append(_("Status → %(status)s") % {"status": macro.get_status_display()})
+    if macro.priority:
+        changes.append(_("Priority → %(priority)s") % {"priority": macro.get_priority_display()})
+    if macro.team_id:
+        changes.append(_("Team → %(team)s") % {"team": macro.team})
+    if macro.add_tags:
+        changes.append(_("Add tags: %(tags)s") % {"tags": ", ".join(macro.add_tags)})
+    if macro.remove_tags:
+        changes.append(_("Remove tags: %(tags)s") % {"tags": ", ".join(macro.remove_tags)})
+    return changes
+
+
 @login_required
 @require_POST
 def apply_macro(request: HttpRequest, number: str) -> HttpResponse:
+    """A macro without a reply applies at once; one that sends the customer a reply first shows
+    the reply and the changes, and applies only when the agent confirms (confirm=1)."""
     ticket = access_ticket(request.user, number, log=False)
-    macro = Macro.objects.filter(active=True, pk=_int(request.POST.get("macro"))).select_related("reply").first()
+    macro = (Macro.objects.filter(active=True, pk=_int(request.POST.get("macro")))
+             .select_related("reply", "team").first())
     if macro is None:
         messages.error(request, _("Choose a macro."))
         return redirect("tickets:case", number=ticket.number)
+    if macro.reply_id and request.POST.get("confirm") != "1":
+        composed = compose(reply=macro.reply, ticket=ticket, agent=request.user)
+        return render(request, "replies/macro_confirm.html", {
+            "ticket": ticket, "macro": macro, "composed": composed, "changes": macro_changes(macro),
+            "language_name": LANGUAGE_NAMES.get(composed.language, composed.language),
+        })
     try:
         actions.apply_macro(macro=macro, ticket=ticket, actor=request.user)
     except ActionError as exc:
         messages.error(request, str(exc))
         return redirect("tickets:case", number=ticket.number)
-    messages.success(request, _("The macro “%(name)s” was applied.") % {"name": macro.name})
+    if macro.reply_id:
+        messages.success(request, _("The macro “%(name)s” was applied and its reply sent.") % {"name": macro.name})
+    else:
+        messages.success(request, _("The macro “%(name)s” was applied.") % {"name": macro.name})
     if not visible_tickets(request.user).filter(pk=ticket.pk).exists():
         return redirect("tickets:mine")
     return redirect("tickets:case", number=ticket.number)
@@ -242,7 +270,16 @@ def bulk_macro(request: HttpRequest) -> HttpResponse:
             tickets.append(access_ticket(request.user, number, log=False))
         except Http404:
             unknown.append(number)
-    result = actions.apply_macro_bulk(macro=form.cleaned_data["macro"], tickets=tickets, actor=request.user)
+    macro: Macro = form.cleaned_data["macro"]
+    if macro.reply_id and tickets and request.POST.get("confirm") != "1":
+        # A reply goes to every one of these customers: show it and the changes, and the count.
+        composed = compose(reply=macro.reply, ticket=tickets[0], agent=request.user)
+        return render(request, "replies/bulk_confirm.html", {
+            "macro": macro, "tickets": tickets, "unknown": unknown, "composed": composed,
+            "changes": macro_changes(macro), "first": tickets[0],
+            "language_name": LANGUAGE_NAMES.get(composed.language, composed.language),
+        })
+    result = actions.apply_macro_bulk(macro=macro, tickets=tickets, actor=request.user)
     for number in unknown:
         result.failed[number] = _("There is no case %(number)s that you can see.") % {"number": number}
     return render(request, "replies/bulk.html", {"form": BulkMacroForm(), "result": result,

@@ -11,8 +11,16 @@ def test_it_applies_a_macro_to_the_selected_cases(client, world):
     second = testing.make_ticket(team=world.support, customer=world.customer)
     client.login(username="anna", password=PASSWORD)
     assert client.get(reverse("replies:bulk_macro")).status_code == 200
-    response = client.post(reverse("replies:bulk_macro"), {
-        "macro": macro.pk, "tickets": [world.ticket.number, second.number, world.other_ticket.number]})
+    numbers = [world.ticket.number, second.number, world.other_ticket.number]
+    response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "tickets": numbers})
+    # The reply goes to customers: first the reply, the changes and the number of cases.
+    assert response.status_code == 200
+    assert "A reply will be sent to the customers of 2 cases" in response.text
+    assert "Send the reply and apply to 2 cases" in response.text
+    assert "Status → Solved" in response.text and "Add tags: erstattung" in response.text
+    assert "wir erstatten den doppelten Betrag" in response.text
+    assert not Message.objects.filter(kind=MessageKind.REPLY).exists()
+    response = client.post(reverse("replies:bulk_macro"), {"macro": macro.pk, "tickets": numbers, "confirm": "1"})
     assert response.status_code == 200
     assert "was applied to 2 cases" in response.text
     assert f"{world.other_ticket.number}: There is no case" in response.text

@@ -77,11 +77,27 @@ def test_a_macro_is_applied_from_the_case_view(client, world, danish_ticket):
     client.login(username="anna", password=PASSWORD)
     panel = client.get(reverse("replies:panel", args=[danish_ticket.number]))
     assert macro.name in panel.text
-    response = client.post(reverse("replies:apply_macro", args=[danish_ticket.number]), {"macro": macro.pk})
+    url = reverse("replies:apply_macro", args=[danish_ticket.number])
+    # First the reply and the changes, to confirm: nothing is sent yet.
+    response = client.post(url, {"macro": macro.pk})
+    assert response.status_code == 200
+    assert "This reply will be sent to the customer" in response.text
+    assert "Kære Mette Nielsen" in response.text and "Status → Solved" in response.text
+    assert not Message.objects.filter(ticket=danish_ticket, kind=MessageKind.REPLY).exists()
+    assert Ticket.objects.get(pk=danish_ticket.pk).status != Status.SOLVED
+    response = client.post(url, {"macro": macro.pk, "confirm": "1"})
     assert response.status_code == 302
     assert Ticket.objects.get(pk=danish_ticket.pk).status == Status.SOLVED
     reply = Message.objects.get(ticket=danish_ticket, kind=MessageKind.REPLY)
     assert reply.text.startswith("Kære Mette Nielsen") and reply.author_user == world.agent
+
+
+def test_a_macro_without_a_reply_applies_at_once(client, world, danish_ticket):
+    macro = make_macro(world.lead, None, name="Dringend", priority=4)
+    client.login(username="anna", password=PASSWORD)
+    response = client.post(reverse("replies:apply_macro", args=[danish_ticket.number]), {"macro": macro.pk})
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=danish_ticket.pk).priority == 4
 
 
 def test_a_missing_macro_is_a_clear_message(client, world, danish_ticket):
