@@ -68,8 +68,8 @@ def connect() -> None:
     from anliegen.mail import tasks
 
     hooks.register_delivery(reply_delivery)
-    hooks.register("reply_added", queue_reply)
-    hooks.register("ticket_created", queue_acknowledgement)
+    hooks.register("reply_added", queue_reply, order=hooks.DELIVER)
+    hooks.register("ticket_created", queue_acknowledgement, order=hooks.DELIVER)
     hooks.register_panel(hooks.Panel(name="outbound_mail", title=gettext_lazy("Outgoing mail"),
                                      url_name="mail:outbox_panel", order=45))
     tasks.register_periodic()

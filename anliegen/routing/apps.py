@@ -15,10 +15,10 @@ class Config(AppConfig):
         from anliegen.routing import handlers, tasks
         from anliegen.tickets import hooks
 
-        hooks.register("ticket_created", handlers.on_ticket_created)
-        hooks.register("message_added", handlers.on_message_added)
-        hooks.register("reply_added", handlers.on_reply_added)
-        hooks.register("ticket_changed", handlers.on_ticket_changed)
+        hooks.register("ticket_created", handlers.on_ticket_created, order=hooks.DECIDE)
+        hooks.register("message_added", handlers.on_message_added, order=hooks.DECIDE)
+        hooks.register("reply_added", handlers.on_reply_added, order=hooks.DECIDE)
+        hooks.register("ticket_changed", handlers.on_ticket_changed, order=hooks.DECIDE)
         hooks.register_panel(hooks.Panel(name="routing", title=_("Routing and SLA"), url_name="routing:panel",
                                          order=20))
         hooks.register_nav(hooks.NavEntry(name="review", label=_("Second-level review"), url_name="routing:review",

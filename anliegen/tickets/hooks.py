@@ -10,6 +10,18 @@ Events:
     reply_added(ticket, message)        after an outbound reply was stored (mail sends it)
     ticket_changed(ticket, event)       after a field changed (status, team, level, ...)
 
+Order: `register(hook, function, order=...)` runs the functions of one event by their order,
+lowest first (same order: in the order registered). The contract, tested in
+tickets/tests/test_hooks.py:
+    DECIDE   (10)  routing: rules, assignment, repeat contact, Quality-Care, SLA due times;
+                   whatever changes the case itself runs first, so that later hooks see the
+                   team, assignee and level the case ends up with
+    FEATURE  (50)  feature apps that record or react (the default)
+    DELIVER  (90)  mail: acknowledgements and replies into the outbox, last, so a mail is
+                   written for the case as routing left it (its team's sender and language)
+A hook that needs another app's result registers a higher number than that app's; nothing
+relies on the order in which the apps happen to be installed.
+
 Panels: feature apps add a small htmx partial to the case view with `register_panel`.
 Navigation: a feature app adds its side-bar link with `register_nav` (ordered by `order`;
 tickets' own entries use 10-30, phone 40s, replies 50s, lead pages 100s, admin pages 200s).
@@ -27,16 +39,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-_hooks: dict[str, list[Callable[..., Any]]] = defaultdict(list)
+DECIDE = 10
+FEATURE = 50
+DELIVER = 90
+
+_hooks: dict[str, list[tuple[int, Callable[..., Any]]]] = defaultdict(list)
 
 
-def register(hook: str, function: Callable[..., Any]) -> None:
-    if function not in _hooks[hook]:
-        _hooks[hook].append(function)
+def register(hook: str, function: Callable[..., Any], *, order: int = FEATURE) -> None:
+    if all(registered is not function for _order, registered in _hooks[hook]):
+        _hooks[hook].append((order, function))
+        _hooks[hook].sort(key=lambda pair: pair[0])  # stable: equal orders keep their sequence
+
+
+def registered(hook: str) -> list[Callable[..., Any]]:
+    """The functions an event runs, in the order it runs them."""
+    return [function for _order, function in _hooks[hook]]
 
 
 def fire(hook: str, **kwargs: Any) -> None:
-    for function in list(_hooks[hook]):
+    for function in registered(hook):
         function(**kwargs)
 
 
