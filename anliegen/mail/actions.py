@@ -15,12 +15,17 @@ from anliegen.tickets.actions import ActionError
 from anliegen.tickets.storage import read_bytes
 
 
-def read_quarantined_raw(quarantine: Quarantine) -> bytes:
+def read_raw_mail(sha256: str) -> bytes:
+    """The raw bytes of a stored or quarantined mail."""
     try:
-        return read_bytes(quarantine.raw_sha256)
+        return read_bytes(sha256)
     except FileNotFoundError as exc:
         raise ActionError(_("The raw mail is missing from the attachment store (%(hash)s).")
-                          % {"hash": quarantine.raw_sha256[:12]}) from exc
+                          % {"hash": sha256[:12]}) from exc
+
+
+def read_quarantined_raw(quarantine: Quarantine) -> bytes:
+    return read_raw_mail(quarantine.raw_sha256)
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from anliegen.accounts.models import Team
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.lib import readcache
-from anliegen.mail import threading
+from anliegen.mail import automatic, threading
 from anliegen.mail.models import (
     InboundMail,
     Mailbox,
@@ -209,8 +209,13 @@ def _ingest(raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None, te
 
 def _store_message(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None,
                    sender: str, now: datetime.datetime, team: Team) -> IngestResult:
-    customer = get_or_create_customer_by_email(address=sender, name=parsed.from_name.strip()[:200])
+    # A machine's mail does not make its sender a customer unless it joins a case.
+    customer = (Customer.objects.filter(emails__address=sender).first() if parsed.is_auto_reply
+                else get_or_create_customer_by_email(address=sender, name=parsed.from_name.strip()[:200]))
     match = threading.find_thread(parsed, customer=customer)
+    if automatic.route(parsed, match) == automatic.Route.SET_ASIDE:
+        return _set_aside(parsed, raw, digest, source=source, mailbox=mailbox, sender=sender, now=now)
+    customer = customer or get_or_create_customer_by_email(address=sender, name=parsed.from_name.strip()[:200])
     inbound = _claim(parsed, digest, raw, source=source, mailbox=mailbox, sender=sender, now=now)
     files, withheld = _attachments(parsed)
     text = parsed.text if parsed.text.strip() else (html_to_text(parsed.html) if parsed.html else "")
@@ -249,6 +254,15 @@ def _store_message(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, 
     ticket = _join_pending(pending, ticket, now)
     inbound.ticket = ticket
     return IngestResult(outcome, inbound=inbound, ticket=ticket, acknowledge=acknowledge)
+
+
+def _set_aside(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None,
+               sender: str, now: datetime.datetime) -> IngestResult:
+    """An automatic mail that answers no case: kept for the list of automatic mail, no case."""
+    inbound = _claim(parsed, digest, raw, source=source, mailbox=mailbox, sender=sender, now=now)
+    inbound.outcome, inbound.note = Outcome.AUTOMATIC, parsed.automatic_reason
+    inbound.save(update_fields=["outcome", "note"])
+    return IngestResult(Outcome.AUTOMATIC, inbound=inbound)
 
 
 def _store_loop(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None,

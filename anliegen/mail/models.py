@@ -58,6 +58,7 @@ class Outcome(models.TextChoices):
     IGNORED_LOOP = "ignored_loop", _("Mail loop")
     BOUNCE = "bounce", _("Bounce")
     DUPLICATE = "duplicate", _("Duplicate")
+    AUTOMATIC = "automatic", _("Automatic mail")
 
 
 class InboundMail(models.Model):

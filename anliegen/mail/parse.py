@@ -48,12 +48,17 @@ __all__ = [
 # --------------------------------------------------------------------------
 # auto-replies and bounces
 
+# Subjects that auto-repliers write (Outlook, Exchange, Lotus, Gmail, Apple Mail in de/da/en).
+# Unambiguous phrases count anywhere at the start; plain words that a customer could begin a
+# subject with ("Urlaub storniert", "Fravær af levering") count only as a prefix with a colon.
 _AUTO_SUBJECT_RE = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)?(?:"
-    r"out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort|svar)|autoreply|"
-    r"abwesenheitsnotiz|abwesenheit|automatische antwort|automatisk svar|autosvar|"
-    r"fraværende|fravær|ikke til stede|r[ée]ponse automatique|absence|"
-    r"i am out of the office|vacation|on vacation|urlaub"
+    r"out of (?:the )?office(?!\s+hours)|auto(?:matic)?[ -]?(?:reply|response|antwort|svar)|autoreply|"
+    r"automatische antwort|abwesenheitsnotiz|abwesenheitsmeldung|automatisk svar|autosvar|"
+    r"i am out of the office|ich bin (?:nicht im büro|abwesend)|jeg er (?:ikke på kontoret|på ferie)|"
+    r"r[ée]ponse automatique|"
+    r"(?:abwesend|abwesenheit|fraværende|fravær|ikke til stede|ude af kontoret|away|absence|"
+    r"vacation|on vacation|urlaub|ferie)\s*:"
     r")",
     re.IGNORECASE,
 )
@@ -67,18 +72,26 @@ _BOUNCE_SUBJECT_RE = re.compile(
 _BOUNCE_SENDER_RE = re.compile(r"^(?:mailer-daemon|postmaster)\b", re.IGNORECASE)
 
 
-def _is_auto_reply(headers: dict[str, str], subject: str) -> bool:
+def automatic_reason(headers: dict[str, str], subject: str) -> str:
+    """Why a mail counts as written by a machine (out of office, autoresponder, bulk), or ''.
+
+    Headers first (RFC 3834 Auto-Submitted, Precedence, the vendors' own), then the
+    usual out-of-office subjects."""
     auto = headers.get("Auto-Submitted", "").strip().lower()
     if auto and not auto.startswith("no"):
-        return True
-    if headers.get("Precedence", "").strip().lower() in {"bulk", "junk", "list", "auto_reply"}:
-        return True
-    if headers.get("X-Autoreply") or headers.get("X-Autorespond"):
-        return True
+        return f"Auto-Submitted: {auto[:40]}"
+    precedence = headers.get("Precedence", "").strip().lower()
+    if precedence in {"bulk", "junk", "list", "auto_reply"}:
+        return f"Precedence: {precedence}"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if headers.get(name):
+            return f"{name}: {headers[name].strip()[:40]}"
     suppress = headers.get("X-Auto-Response-Suppress", "").lower()
     if any(token in suppress for token in ("all", "oof", "autoreply")):
-        return True
-    return bool(_AUTO_SUBJECT_RE.match(subject))
+        return f"X-Auto-Response-Suppress: {suppress.strip()[:40]}"
+    if _AUTO_SUBJECT_RE.match(subject):
+        return "Subject"
+    return ""
 
 
 def _is_bounce(
@@ -232,6 +245,7 @@ def _parse(raw: bytes) -> ParsedMail:
         bounced = match.group(1) if match else ""
 
     message_ids = parse_message_ids(_first(index, "message-id"))
+    automatic = automatic_reason(headers, subject)
     defects = list(walk.defects)
     for defect in getattr(msg, "defects", []) or []:
         defects.append(type(defect).__name__)
@@ -252,7 +266,8 @@ def _parse(raw: bytes) -> ParsedMail:
         text=text,
         html=html,
         attachments=walk.attachments,
-        is_auto_reply=_is_auto_reply(headers, subject),
+        is_auto_reply=bool(automatic),
+        automatic_reason=automatic,
         is_bounce=is_bounce,
         bounced_message_id=bounced,
         headers=headers,

@@ -75,6 +75,8 @@ class ParsedMail:
     text: str
     html: str
     attachments: list[ParsedAttachment]
+    # Written by a machine (out of office, autoresponder, bulk): never opens a case of its
+    # own (see mail.automatic).
     is_auto_reply: bool
     is_bounce: bool
     bounced_message_id: str
@@ -82,6 +84,9 @@ class ParsedMail:
     content_hash: str
     language_hint: str
     defects: list[str] = field(default_factory=list)
+    # Why is_auto_reply is set ("Auto-Submitted: auto-replied", "Subject", ...), for the list
+    # of automatic mail.
+    automatic_reason: str = ""
 
     @property
     def forwarded(self) -> list[ParsedAttachment]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anliegen.mail import outbox_views, views
+from anliegen.mail import inbound_views, outbox_views, views
 
 app_name = "mail"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("quarantine/<int:pk>/raw/", views.quarantine_raw, name="quarantine_raw"),
     path("quarantine/<int:pk>/replay/", views.quarantine_replay, name="quarantine_replay"),
     path("quarantine/<int:pk>/resolve/", views.quarantine_resolve, name="quarantine_resolve"),
+    path("automatic/", inbound_views.automatic_list, name="automatic"),
+    path("bounces/", inbound_views.bounce_list, name="bounces"),
+    path("inbound/<int:pk>/", inbound_views.inbound_detail, name="inbound_detail"),
+    path("inbound/<int:pk>/raw/", inbound_views.inbound_raw, name="inbound_raw"),
     path("mailboxes/", views.mailbox_list, name="mailboxes"),
     path("mailboxes/new/", views.mailbox_edit, name="mailbox_new"),
     path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),

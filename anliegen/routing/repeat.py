@@ -170,8 +170,10 @@ def concern_texts(tickets: Sequence[Ticket], limit: int = 3) -> list[str]:
 
 def counts_as_contact(message: Message) -> bool:
     """Only the customer's own contacts count: mails, portal posts, and calls (a call note on the
-    phone channel)."""
+    phone channel). An out-of-office note or other automatic mail is not a contact."""
     if message.channel == Channel.INTERNAL:
+        return False
+    if isinstance(message.meta, dict) and message.meta.get("auto_reply"):
         return False
     return message.kind == MessageKind.INBOUND or (message.kind == MessageKind.NOTE and message.channel == Channel.PHONE)
 

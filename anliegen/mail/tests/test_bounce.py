@@ -1,11 +1,16 @@
 """Bounces: linked to the outbound mail they bounce, which is marked failed with the remote
-server's reason, and shown on the case as an internal note."""
+server's reason, and shown on the case as an internal note; bounces that match no outgoing mail
+and no case are listed for admins."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
+
+from anliegen.accounts.models import Role
 
 from anliegen.mail.ingest import ingest_mail
 from anliegen.mail.models import InboundMail, Outbox, OutboxStatus, Outcome
+from anliegen.testing import PASSWORD, make_agent
 from anliegen.tickets.actions import add_reply
 from anliegen.tickets.models import MessageKind, Status, Ticket
 
@@ -93,3 +98,38 @@ def test_it_links_a_bounce_of_a_reply_without_outbox_row(world):
     result = ingest_mail(bounce("direct.2@anliegen.example"), source="imap")
     assert result.ticket == world.ticket
     assert world.ticket.messages.filter(kind=MessageKind.NOTE, meta__bounce__isnull=False).count() == 1
+
+
+# --- the list of unmatched bounces --------------------------------------------------------
+
+@pytest.fixture
+def admin(world):
+    return make_agent("adam", role=Role.ADMIN)
+
+
+def test_it_lists_a_bounce_that_matches_no_outgoing_mail(client, world, sent, admin):
+    matched = ingest_mail(bounce(sent.message_id), source="imap")
+    unmatched = ingest_mail(bounce("long-gone.42@anliegen.example", boundary="other"), source="imap")
+    assert matched.ticket == world.ticket
+    assert unmatched.outcome == Outcome.BOUNCE and unmatched.ticket is None
+    assert client.login(username="adam", password=PASSWORD)
+
+    response = client.get(reverse("mail:bounces"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("mail:inbound_detail", args=[unmatched.inbound.pk]) in page
+    assert reverse("mail:inbound_detail", args=[matched.inbound.pk]) not in page  # noted on its case
+    assert "5.1.1" in page  # the remote server's reason
+    detail = client.get(reverse("mail:inbound_detail", args=[unmatched.inbound.pk]))
+    assert detail.status_code == 200 and "could not be delivered" in detail.content.decode()
+    assert client.get(reverse("mail:inbound_detail", args=[matched.inbound.pk])).status_code == 404
+
+
+def test_it_shows_an_empty_list_and_keeps_it_from_agents(client, world, admin):
+    assert client.login(username="adam", password=PASSWORD)
+    assert "No unmatched bounces." in client.get(reverse("mail:bounces")).content.decode()
+    client.logout()
+    for persona in ("agent", "lead"):
+        assert client.login(username=getattr(world, persona).username, password=PASSWORD)
+        assert client.get(reverse("mail:bounces")).status_code == 404
+        client.logout()

@@ -36,10 +36,9 @@ def test_it_stores_an_auto_reply_without_reopening_the_case(world, loud_box):
     assert message.meta["auto_reply"] is True and result.inbound.is_auto_reply
 
 
-def test_it_never_acknowledges_an_auto_reply_that_opens_a_case(world, loud_box):
+def test_it_never_opens_or_acknowledges_a_case_for_an_auto_reply(world, loud_box):
     result = ingest_mail(make_raw(subject="Out of office", headers=AUTO), source="imap", mailbox=loud_box)
-    assert result.outcome == Outcome.CREATED and result.acknowledge is False
-    assert result.ticket.messages.get().meta["acknowledge"] is False
+    assert result.outcome == Outcome.AUTOMATIC and result.acknowledge is False and result.ticket is None
 
 
 def test_it_throttles_a_sender_who_floods_us(world, monkeypatch):
