@@ -4,6 +4,7 @@ With nothing configured Anliegen runs on an embedded SQLite database in ./data.
 In production (ANLIEGEN_ENV=production) it refuses to start with the default secret key.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -240,8 +241,26 @@ WEBFORM_PER_HOUR = env_int("ANLIEGEN_WEBFORM_PER_HOUR", 10, minimum=1)
 WEBFORM_MIN_SECONDS = env_int("ANLIEGEN_WEBFORM_MIN_SECONDS", 3, minimum=0)
 # Sites allowed to embed the web form in a frame (CSP frame-ancestors sources).
 WEBFORM_FRAME_ANCESTORS = env_list("ANLIEGEN_WEBFORM_FRAME_ANCESTORS", "'self'")
-# Behind a reverse proxy, the request header that carries the client's address.
+# The reverse proxies in front of `anliegen serve` (addresses or networks). Only a request
+# that arrives from one of them may say, in X-Forwarded-For/-Proto (or CLIENT_IP_HEADER), whom
+# it is for; from anywhere else those headers are ignored and the connection's address counts
+# (rate limits, login throttling). Empty: no proxy is trusted, not even one on loopback.
+TRUSTED_PROXIES = env_list("ANLIEGEN_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"ANLIEGEN_TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from exc
+# Behind a reverse proxy that passes the client's address in a header of its own (e.g.
+# X-Real-IP), that header; read only on requests from TRUSTED_PROXIES.
 CLIENT_IP_HEADER = env("ANLIEGEN_CLIENT_IP_HEADER").strip()
+if CLIENT_IP_HEADER and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "ANLIEGEN_CLIENT_IP_HEADER is read only from trusted proxies: "
+        "set ANLIEGEN_TRUSTED_PROXIES to the address of the proxy in front of Anliegen."
+    )
 
 CASE_NUMBER_PREFIX = "A"
 

@@ -1,5 +1,5 @@
 """The portal's settings, as the portal uses them. The values come from anliegen.settings
-(the environment variables ANLIEGEN_PORTAL_*, ANLIEGEN_WEBFORM_*, ANLIEGEN_CLIENT_IP_HEADER)."""
+(the environment variables ANLIEGEN_PORTAL_*, ANLIEGEN_WEBFORM_*)."""
 
 import datetime
 
@@ -37,13 +37,6 @@ def webform_frame_ancestors() -> list[str]:
     words = raw.replace(",", " ").split() if isinstance(raw, str) else list(raw)
     sources = [s.strip() for s in words if s.strip()]
     return sources or ["'none'"]
-
-
-def client_ip_header() -> str:
-    """Behind a reverse proxy, the request header that carries the client's address (e.g.
-    "X-Forwarded-For"; the last entry, the one our own proxy added, is used). Empty: the
-    connection's address. Set it only when a proxy that overwrites the header is in front."""
-    return settings.CLIENT_IP_HEADER.strip()
 
 
 FORM_MAX_AGE = datetime.timedelta(days=1)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anliegen.customers.actions import normalise_email, set_preferred_language
 from anliegen.customers.models import Customer
+from anliegen.lib.clientip import client_address
 from anliegen.portal import actions, conf
 from anliegen.portal.forms import (
     ConcernForm,
@@ -49,14 +50,8 @@ CASES_PER_PAGE = 25
 
 
 def _ip(request: HttpRequest) -> str:
-    """The client's address for rate limits (see conf.client_ip_header for proxies)."""
-    header = conf.client_ip_header()
-    if header:
-        forwarded = request.headers.get(header, "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address for rate limits (trusted proxies only may name another)."""
+    return client_address(request)
 
 
 # --- signing in -------------------------------------------------------------------------------

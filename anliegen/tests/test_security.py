@@ -1,14 +1,25 @@
 """Regression probes for the security review (issue 11): each test is one attack that once
 worked and must keep failing. The schema fuzzing of the API is in test_api_fuzz.py."""
 
+import asyncio
+import runpy
+from pathlib import Path
+from typing import Any
+
 import pytest
-from django.test import Client
+import uvicorn
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
+import anliegen
+from anliegen.lib.clientip import client_address
+from anliegen.portal.models import Attempt
 from anliegen.portal.tests.conftest import sign_in
 from anliegen.testing import make_ticket
 from anliegen.tickets import actions
 from anliegen.tickets.models import Message
+from anliegen.runtime.management.commands.serve import server_options
 from anliegen.tickets.storage import IncomingFile
 
 
@@ -35,3 +46,85 @@ def test_it_keeps_a_customers_mail_out_of_another_customers_portal_when_merging(
     assert "DE89" in own.text and "vertrag.pdf" in own.text
     assert erika.get(reverse("portal:attachment", args=[attachment.pk])).status_code == 200
     assert Message.objects.filter(ticket=erikas).count() == 1
+
+
+# --- 2. forwarded headers ----------------------------------------------------------------------
+
+
+def _client_seen_by_the_app(peer: str, forwarded_for: str) -> tuple[str, str]:
+    """Send one request from `peer` through the server configuration `anliegen serve` runs
+    with; return the client address and scheme the application is given."""
+    seen: dict[str, Any] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.update(client=scope["client"][0], scheme=scope["scheme"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    config = uvicorn.Config(**server_options(host="127.0.0.1", port=8000, app=app))
+    config.load()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "",
+        "client": (peer, 40000), "server": ("127.0.0.1", 8000),
+        "headers": [(b"x-forwarded-for", forwarded_for.encode()), (b"x-forwarded-proto", b"https")],
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    asyncio.run(config.loaded_app(scope, receive, send))
+    return seen["client"], seen["scheme"]
+
+
+def test_it_ignores_forwarded_headers_when_no_proxy_is_configured(settings):
+    settings.TRUSTED_PROXIES = []
+    assert _client_seen_by_the_app("127.0.0.1", "203.0.113.9") == ("127.0.0.1", "http")
+    assert _client_seen_by_the_app("10.0.0.2", "203.0.113.9") == ("10.0.0.2", "http")
+
+
+def test_it_reads_forwarded_headers_from_the_configured_proxies_only(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert _client_seen_by_the_app("10.0.0.2", "198.51.100.7") == ("198.51.100.7", "https")
+    assert _client_seen_by_the_app("10.0.0.2", "spoofed, 198.51.100.7, 10.0.0.3") == ("198.51.100.7", "https")
+    assert _client_seen_by_the_app("127.0.0.1", "198.51.100.7") == ("127.0.0.1", "http")
+
+
+def _address(settings: Any, remote: str, forwarded: str) -> str:
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    return client_address(request)
+
+
+def test_it_resolves_the_client_address_from_a_header_only_behind_a_trusted_proxy(settings):
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = ["10.0.0.1", "fd00::/8"]
+    assert _address(settings, "10.0.0.1", "198.51.100.1") == "198.51.100.1"
+    assert _address(settings, "fd00::5", "evil, 198.51.100.2, 10.0.0.1") == "198.51.100.2"
+    assert _address(settings, "127.0.0.1", "198.51.100.3") == "127.0.0.1"
+    assert _address(settings, "192.0.2.4", "198.51.100.3") == "192.0.2.4"
+    assert _address(settings, "10.0.0.1", "") == "10.0.0.1"
+
+
+def test_it_refuses_a_client_ip_header_without_trusted_proxies(monkeypatch):
+    monkeypatch.setenv("ANLIEGEN_CLIENT_IP_HEADER", "X-Forwarded-For")
+    monkeypatch.delenv("ANLIEGEN_TRUSTED_PROXIES", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="ANLIEGEN_TRUSTED_PROXIES"):
+        runpy.run_path(str(Path(anliegen.__file__).parent / "settings.py"))
+    monkeypatch.setenv("ANLIEGEN_TRUSTED_PROXIES", "10.0.0.1, proxy.example")
+    with pytest.raises(ImproperlyConfigured, match="proxy.example"):
+        runpy.run_path(str(Path(anliegen.__file__).parent / "settings.py"))
+
+
+def test_it_keeps_the_sign_in_link_limit_whatever_x_forwarded_for_says(client, world, settings):
+    settings.PORTAL_LINKS_PER_HOUR = 1  # four per address of the sender
+    for i in range(4):
+        response = client.post(reverse("portal:login"), {"email": f"a{i}@example.org"},
+                               REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+        assert response.status_code == 302
+    response = client.post(reverse("portal:login"), {"email": "b@example.org"},
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+    assert Attempt.objects.filter(kind="link-ip").count() == 4

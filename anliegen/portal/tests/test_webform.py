@@ -182,6 +182,7 @@ def test_it_counts_the_client_address_from_the_proxy_header_when_configured(
 ):
     settings.WEBFORM_PER_HOUR = 1
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.TRUSTED_PROXIES = ["10.0.0.1"]
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     assert client.post(URL, fill(), HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy).status_code == 200
     assert (
