@@ -51,6 +51,9 @@ class ReplyForm(OneTimeForm):
     status = forms.ChoiceField(label=_("Then set status"), choices=[("", _("keep"))] + list(Status.choices),
                                required=False)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    # The newest customer message or reply the agent had on screen when they started writing:
+    # a newer one (the customer wrote again, a colleague answered) is shown before sending.
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class NoteForm(OneTimeForm):

@@ -229,6 +229,7 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "customer_cases": customer_cases[:CUSTOMER_CASES_SHOWN],
         "customer_cases_more": len(customer_cases) > CUSTOMER_CASES_SHOWN,
         "reply_form": forms.get("reply_form") or ReplyForm(),
+        "reply_seen": presence.newest_seen(ticket),
         "note_form": forms.get("note_form") or NoteForm(),
         "fields_form": forms.get("fields_form") or TicketFieldsForm(
             teams=Team.objects.all(), assignees=assignees, own_team_ids=member_team_ids(user),
@@ -279,6 +280,14 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _redisplay(request, ticket, reply_form=form)
+    seen = form.cleaned_data["seen"]
+    newer = presence.newer_messages(ticket, request.user, seen) if seen is not None else []
+    if newer:
+        # The customer wrote again, or a colleague answered, while this reply was being written:
+        # the agent reads it first; sending again (now having seen it) sends.
+        context = _case_context(request, ticket, reply_form=form)
+        context.update(collision=newer, collision_files=bool(form.cleaned_data["attachments"]))
+        return render(request, "tickets/case.html", context, status=409)
     try:
         _message, created = actions.add_reply_once(
             ticket=ticket, author=request.user, form_token=form.cleaned_data["form_token"],
@@ -328,7 +337,10 @@ def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number, log=False)
     typing = True if request.POST.get("typing") == "1" else None
     actions.note_presence(ticket=ticket, user=request.user, typing=typing)
-    return render(request, "tickets/_presence.html", {"notices": presence.others_here(ticket, request.user)})
+    seen = request.POST.get("seen", "")
+    newer = presence.newer_messages(ticket, request.user, int(seen)) if seen.isdigit() else []
+    return render(request, "tickets/_presence.html", {"notices": presence.others_here(ticket, request.user),
+                                                      "newer": newer})
 
 
 @login_required
