@@ -237,6 +237,10 @@ PORTAL_LINK_MINUTES = env_int("ANLIEGEN_PORTAL_LINK_MINUTES", 30, minimum=1)
 # Sign-in links that may be requested for one address (and from one IP, times four) per hour.
 PORTAL_LINKS_PER_HOUR = env_int("ANLIEGEN_PORTAL_LINKS_PER_HOUR", 5, minimum=1)
 WEBFORM_PER_HOUR = env_int("ANLIEGEN_WEBFORM_PER_HOUR", 10, minimum=1)
+# Confirmation mails of the web form to one address per hour (more submissions still open cases).
+WEBFORM_CONFIRMATIONS_PER_HOUR = env_int("ANLIEGEN_WEBFORM_CONFIRMATIONS_PER_HOUR", 3, minimum=0)
+# How long the sign-in link under a reply on a portal case works (once).
+PORTAL_NOTICE_LINK_HOURS = env_int("ANLIEGEN_PORTAL_NOTICE_LINK_HOURS", 72, minimum=1)
 # A person needs at least this long to fill the web form; faster is a robot.
 WEBFORM_MIN_SECONDS = env_int("ANLIEGEN_WEBFORM_MIN_SECONDS", 3, minimum=0)
 # Sites allowed to embed the web form in a frame (CSP frame-ancestors sources).

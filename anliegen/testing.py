@@ -42,4 +42,18 @@ def make_ticket(*, team: Team, customer: Customer | None = None, subject: str = 
                          attachments=attachments, **kwargs)  # type: ignore[arg-type]
 
 
-__all__ = ["PASSWORD", "add_member", "make_agent", "make_customer", "make_team", "make_ticket"]
+__all__ = ["PASSWORD", "add_member", "make_agent", "make_customer", "make_team", "make_ticket", "run_worker"]
+
+
+def run_worker() -> int:
+    """Do what `anliegen worker` does next: run every queued background task, then send the
+    due outbox (tests run inside a transaction, so the send enqueued after commit never
+    comes). Returns the number of mails sent."""
+    from django_tasks_db.models import DBTaskResult
+
+    from anliegen.mail.outbound import send_due
+
+    for result in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        result.delete()
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    return send_due().sent

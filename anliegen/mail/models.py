@@ -134,13 +134,17 @@ class OutboxStatus(models.TextChoices):
 class OutboxKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    CONFIRMATION = "confirmation", _("Confirmation")
+    SIGN_IN = "sign_in", _("Sign-in link")
 
 
 class Outbox(models.Model):
-    """A mail to send, written in the same transaction as the reply it carries; the worker
-    sends it with retries."""
+    """A mail to send, written in the same transaction as what caused it (a reply, a new
+    case, a sign-in request); the worker sends it with retries. Every mail Anliegen sends
+    goes through here, so the outgoing-mail page lists them all, with their text."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbox")
+    # Empty for mail that belongs to no case (a portal sign-in link).
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
     # The reply (or acknowledgement note) this mail carries.
     ticket_message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE,
                                        related_name="outbox")
@@ -150,6 +154,10 @@ class Outbox(models.Model):
     to = models.TextField()
     cc = models.TextField(blank=True)
     subject = models.CharField(max_length=998)
+    # The mail's text as queued (a reply's text with what was added to it); HTML only when
+    # the reply had its own, else it is made from the text when sending.
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
     # Our generated Message-ID (without <>); bounces are matched against it.
     message_id = models.CharField(max_length=300, unique=True)
     in_reply_to = models.CharField(max_length=300, blank=True)

@@ -27,6 +27,7 @@ import smtplib
 from dataclasses import dataclass, field
 from email.message import MIMEPart
 from email.utils import formataddr, getaddresses
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -212,6 +213,42 @@ def _enqueue_after_commit() -> None:
     transaction.on_commit(enqueue, robust=True)
 
 
+# Feature apps add a paragraph to reply mails (the portal: a sign-in link on portal cases).
+# Each is called inside the reply's transaction and returns text to append, or "".
+ReplyFooter = Callable[..., str]
+_reply_footers: list[ReplyFooter] = []
+
+
+def register_reply_footer(function: ReplyFooter) -> None:
+    if function not in _reply_footers:
+        _reply_footers.append(function)
+
+
+def _footers(ticket: Ticket, message: Message, to: str) -> list[str]:
+    return [text for f in list(_reply_footers) if (text := f(ticket=ticket, message=message, to=to).strip())]
+
+
+def queue_mail(*, kind: str, to: str, subject: str, text: str, ticket: Ticket | None = None,
+               auto: bool = True) -> Outbox:
+    """Put a mail the system writes itself (a confirmation, a sign-in link) into the outbox,
+    inside the caller's transaction; the worker sends it. The one way out for every mail
+    that is not an agent's reply."""
+    if kind not in OutboxKind.values:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    if ticket is not None:
+        from_address, mailbox = sender_for(ticket, None)
+    else:
+        from_address, mailbox = settings.DEFAULT_FROM_EMAIL, None
+    now = timezone.now()
+    row = Outbox.objects.create(
+        ticket=ticket, ticket_message=None, kind=kind, mailbox=mailbox, from_address=from_address,
+        to=_valid_address(to), subject=" ".join(subject.split())[:998], text=text, message_id=new_message_id(),
+        created_at=now, next_attempt_at=now,
+    )
+    _enqueue_after_commit()
+    return row
+
+
 def queue_reply(*, ticket: Ticket, message: Message, **kwargs: Any) -> Outbox | None:
     """Hook "reply_added": put an agent's reply into the outbox (same transaction)."""
     if message.kind != MessageKind.REPLY or message.channel != Channel.EMAIL:
@@ -223,11 +260,17 @@ def queue_reply(*, ticket: Ticket, message: Message, **kwargs: Any) -> Outbox | 
     message_id = message.message_id or new_message_id()
     in_reply_to, references = threading_headers(ticket, parent, exclude=message.pk)
     from_address, mailbox = sender_for(ticket, parent)
+    footers = _footers(ticket, message, to) if to else []
+    text = "\n\n".join([message.text.rstrip(), *footers]) if footers else message.text
+    html_body = ""
+    if message.html.strip():
+        html_body = message.html + "".join(_paragraphs(f) for f in footers)
     now = timezone.now()
     row = Outbox(
         ticket=ticket, ticket_message=message, kind=OutboxKind.REPLY, mailbox=mailbox, from_address=from_address,
         to=to, cc=", ".join(copy_recipients(parent, to)), subject=subject_for(ticket, is_answer=parent is not None),
-        message_id=message_id, in_reply_to=in_reply_to, references=references, created_at=now, next_attempt_at=now,
+        text=text, html=html_body, message_id=message_id, in_reply_to=in_reply_to, references=references,
+        created_at=now, next_attempt_at=now,
     )
     if not to:
         row.status = OutboxStatus.FAILED
@@ -255,7 +298,7 @@ def queue_acknowledgement(*, ticket: Ticket, message: Message, **kwargs: Any) ->
     row = Outbox.objects.create(
         ticket=ticket, ticket_message=None, kind=OutboxKind.ACKNOWLEDGEMENT, mailbox=mailbox,
         from_address=from_address, to=to, subject=subject_for(ticket, is_answer=True),
-        message_id=new_message_id(), in_reply_to=in_reply_to, references=references, created_at=now,
+        text=acknowledgement_text(ticket), message_id=new_message_id(), in_reply_to=in_reply_to, references=references, created_at=now,
         next_attempt_at=now,
     )
     _enqueue_after_commit()
@@ -280,10 +323,13 @@ def acknowledgement_text(ticket: Ticket) -> str:
         return f"{greeting}\n\n{body}\n\n{closing}\n"
 
 
-def text_to_html(text: str) -> str:
+def _paragraphs(text: str) -> str:
     paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    body = "\n".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{body}\n</body></html>\n'
+    return "\n".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def text_to_html(text: str) -> str:
+    return f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n{_paragraphs(text)}\n</body></html>\n'
 
 
 def _html_document(fragment: str) -> str:
@@ -292,10 +338,12 @@ def _html_document(fragment: str) -> str:
 
 def build_email(row: Outbox) -> EmailMultiAlternatives:
     """The mail for an outbox row: text and HTML parts, attachments, threading headers."""
-    ticket = row.ticket
     message = row.ticket_message
-    if row.kind == OutboxKind.ACKNOWLEDGEMENT or message is None:
-        text = acknowledgement_text(ticket)
+    if row.text:
+        text = row.text
+        html_body = _html_document(row.html) if row.html.strip() else text_to_html(text)
+    elif message is None:  # queued before the outbox kept the text
+        text = acknowledgement_text(row.ticket)
         html_body = text_to_html(text)
     else:
         text = message.text
@@ -308,6 +356,9 @@ def build_email(row: Outbox) -> EmailMultiAlternatives:
     if row.kind == OutboxKind.ACKNOWLEDGEMENT:
         # RFC 3834: an automatic answer; well-behaved programs do not answer it again.
         headers["Auto-Submitted"] = "auto-replied"
+        headers["X-Auto-Response-Suppress"] = "All"
+    elif row.kind in (OutboxKind.CONFIRMATION, OutboxKind.SIGN_IN):
+        headers["Auto-Submitted"] = "auto-generated"
         headers["X-Auto-Response-Suppress"] = "All"
     email = EmailMultiAlternatives(
         subject=row.subject, body=text, from_email=row.from_address or settings.DEFAULT_FROM_EMAIL,

@@ -20,6 +20,7 @@ from anliegen.customers.actions import (
 )
 from anliegen.customers.models import Customer
 from anliegen.portal import conf, tokens
+from anliegen.portal.mail import queue_confirmation, queue_sign_in_link
 from anliegen.portal.models import Attempt, Purpose, SignInLink, Submission
 from anliegen.tickets.actions import ActionError, add_customer_message, create_ticket
 from anliegen.tickets.models import Channel, Message, Ticket
@@ -90,7 +91,9 @@ class LinkRequest:
 
 
 @transaction.atomic
-def issue_sign_in_link(*, customer: Customer, email: str) -> str:
+def issue_sign_in_link(
+    *, customer: Customer, email: str, lifetime: datetime.timedelta | None = None
+) -> str:
     """Store a new one-time link for the customer; return the raw token (only ever mailed)."""
     token = tokens.new_link_token()
     now = timezone.now()
@@ -99,29 +102,34 @@ def issue_sign_in_link(*, customer: Customer, email: str) -> str:
         token_hash=tokens.sha256(token),
         email=normalise_email(email),
         created_at=now,
-        expires_at=now + conf.link_lifetime(),
+        expires_at=now + (lifetime or conf.link_lifetime()),
     )
     return token
 
 
-def request_sign_in_link(*, address: str, ip: str) -> LinkRequest:
-    """A visitor asks for a sign-in link. Rate limits apply per address and per IP, to known
-    and unknown addresses alike, so the answer never tells whether an address is a customer's."""
+def request_sign_in_link(*, address: str, ip: str) -> bool:
+    """A visitor asks for a sign-in link: count it against the limits per address and per IP;
+    False when a limit is reached. Whether the address is a customer's is not looked at here:
+    the worker does that (mail_sign_in_link), so known and unknown addresses get the same
+    answer after the same work."""
     address = normalise_email(address)
     per_address = conf.link_requests_per_hour()
-    if not count_attempt(kind="link-address", key=address, limit=per_address) or not count_attempt(
+    return count_attempt(kind="link-address", key=address, limit=per_address) and count_attempt(
         kind="link-ip", key=ip, limit=per_address * 4
-    ):
-        return LinkRequest(allowed=False, customer=None, token="")
+    )
+
+
+@transaction.atomic
+def mail_sign_in_link(*, address: str, language: str = "") -> LinkRequest:
+    """Run by the worker for each request: a customer with this address gets a new link in
+    the outbox; an unknown (or erased) address gets nothing."""
+    address = normalise_email(address)
     customer = find_customer_by_email(address)
     if customer is None or customer.anonymised_at is not None:
         return LinkRequest(allowed=True, customer=None, token="")
-    return LinkRequest(
-        allowed=True,
-        customer=customer,
-        token=issue_sign_in_link(customer=customer, email=address),
-        address=address,
-    )
+    token = issue_sign_in_link(customer=customer, email=address)
+    queue_sign_in_link(customer=customer, email=address, token=token, language=language)
+    return LinkRequest(allowed=True, customer=customer, token=token, address=address)
 
 
 def find_sign_in_link(*, token: str) -> SignInLink:
@@ -207,6 +215,8 @@ def submit_concern(
         sender=customer.primary_email,
     )
     Submission.objects.filter(token_hash=token.hash).update(ticket=ticket)
+    if customer.primary_email:
+        queue_confirmation(ticket=ticket, email=customer.primary_email)
     return Outcome(ticket=ticket, message=None, created=True)
 
 
@@ -276,6 +286,13 @@ def submit_webform(
         meta={"webform": {"consent": True}},
     )
     Submission.objects.filter(token_hash=token.hash).update(ticket=ticket, customer=customer)
+    # Anyone can type any address into the form: one address gets only a few confirmations
+    # an hour, however many cases are opened in its name.
+    address = normalise_email(email)
+    if count_attempt(
+        kind="confirm-address", key=address, limit=conf.webform_confirmations_per_hour()
+    ):
+        queue_confirmation(ticket=ticket, email=address)
     return Outcome(ticket=ticket, message=None, created=True)
 
 

@@ -20,6 +20,16 @@ def link_requests_per_hour() -> int:
     return settings.PORTAL_LINKS_PER_HOUR
 
 
+def notice_link_lifetime() -> datetime.timedelta:
+    """How long the sign-in link under a reply on a portal case works (once)."""
+    return datetime.timedelta(hours=settings.PORTAL_NOTICE_LINK_HOURS)
+
+
+def webform_confirmations_per_hour() -> int:
+    """Confirmation mails sent to one address per hour; more submissions still open cases."""
+    return settings.WEBFORM_CONFIRMATIONS_PER_HOUR
+
+
 def webform_submissions_per_hour() -> int:
     """Web-form submissions accepted from one IP address per hour."""
     return settings.WEBFORM_PER_HOUR

@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
@@ -30,7 +31,6 @@ from anliegen.portal.forms import (
     WebForm,
     attachments_help,
 )
-from anliegen.portal.mail import send_sign_in_link, send_webform_confirmation
 from anliegen.portal.session import (
     current_customer,
     portal_customer,
@@ -38,6 +38,7 @@ from anliegen.portal.session import (
     sign_out,
     use_language,
 )
+from anliegen.portal.tasks import send_sign_in_link
 from anliegen.portal.tokens import FormTokenInvalid
 from anliegen.tickets.access import access_customer_ticket
 from anliegen.tickets.actions import ActionError
@@ -63,8 +64,8 @@ def login(request: HttpRequest) -> HttpResponse:
         return redirect("portal:cases")
     form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        outcome = actions.request_sign_in_link(address=form.cleaned_data["email"], ip=_ip(request))
-        if not outcome.allowed:
+        address = normalise_email(form.cleaned_data["email"])
+        if not actions.request_sign_in_link(address=address, ip=_ip(request)):
             form.add_error(
                 None,
                 _(
@@ -73,8 +74,8 @@ def login(request: HttpRequest) -> HttpResponse:
                 ),
             )
             return render(request, "portal/login.html", {"form": form}, status=429)
-        if outcome.customer is not None:
-            send_sign_in_link(customer=outcome.customer, email=outcome.address, token=outcome.token)
+        # Known or not, the same task: the worker looks the address up and mails the link.
+        send_sign_in_link.enqueue(address=address, language=translation.get_language() or "")
         return redirect("portal:link_sent")
     return render(request, "portal/login.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -348,10 +349,6 @@ def _webform(request: HttpRequest) -> HttpResponse:
             except (ActionError, AttachmentRejected, FormTokenInvalid) as exc:
                 _take_error(form, exc)
             else:
-                if outcome.created and outcome.ticket is not None:
-                    send_webform_confirmation(
-                        ticket=outcome.ticket, email=normalise_email(data["email"])
-                    )
                 return render(request, "portal/webform_thanks.html", {"ticket": outcome.ticket})
     form.refresh_token()
     return render(
