@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0001_initial'),
+        ('mail', '0002_inboundmail_automatic_outcome'),
         ('tickets', '0004_lead_view_indexes'),
     ]
 
