@@ -266,6 +266,13 @@ if CLIENT_IP_HEADER and not TRUSTED_PROXIES:
         "set ANLIEGEN_TRUSTED_PROXIES to the address of the proxy in front of Anliegen."
     )
 
+# Staff sign-in throttling: this many failed sign-ins within the window pause signing in for
+# the account name (known or not) or for the address they came from, until the window has
+# passed or an administrator lifts the pause (`anliegen unlock-sign-in`).
+LOGIN_FAILURES_PER_ACCOUNT = env_int("ANLIEGEN_LOGIN_FAILURES_PER_ACCOUNT", 8, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("ANLIEGEN_LOGIN_FAILURES_PER_ADDRESS", 40, minimum=1)
+LOGIN_FAILURE_WINDOW_MINUTES = env_int("ANLIEGEN_LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1)
+
 CASE_NUMBER_PREFIX = "A"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

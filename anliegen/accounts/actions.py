@@ -1,12 +1,27 @@
 """Writes to accounts: creating staff and teams, memberships."""
 
+import datetime
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from anliegen.accounts.models import Membership, Role, Team, TeamKind, User
+from anliegen.accounts.models import (
+    Membership,
+    Role,
+    SignInFailure,
+    SignInFailureKind,
+    Team,
+    TeamKind,
+    User,
+)
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -129,3 +144,57 @@ def save_team(*, team: Team | None = None, name: str, kind: str, confidential: b
             membership.is_team_lead = user_id in leads
             membership.save(update_fields=["is_team_lead"])
     return team
+
+
+# --- Staff sign-in throttling -------------------------------------------------------------------
+
+def _failure_keys(username: str, address: str) -> list[tuple[str, str, int]]:
+    return [
+        (SignInFailureKind.ACCOUNT, username.strip().lower()[:150], settings.LOGIN_FAILURES_PER_ACCOUNT),
+        (SignInFailureKind.ADDRESS, address[:150], settings.LOGIN_FAILURES_PER_ADDRESS),
+    ]
+
+
+def sign_in_paused_until(*, username: str, address: str) -> datetime.datetime | None:
+    """When signing in as username from address may be tried again, or None if it may now.
+    Asked before the password is checked, so a paused name learns nothing more, and answered
+    alike for names that exist and names that do not."""
+    window = datetime.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    now = timezone.now()
+    until = None
+    for kind, key, limit in _failure_keys(username, address):
+        recent = list(SignInFailure.objects.filter(kind=kind, key=key, at__gt=now - window)
+                      .order_by("-at").values_list("at", flat=True)[:limit])
+        if len(recent) >= limit:
+            # Free again when the oldest of the last `limit` failures leaves the window.
+            candidate = recent[-1] + window
+            until = candidate if until is None else max(until, candidate)
+    return until
+
+
+@transaction.atomic
+def record_sign_in_failure(*, username: str, address: str) -> None:
+    now = timezone.now()
+    SignInFailure.objects.bulk_create(
+        [SignInFailure(kind=kind, key=key, at=now) for kind, key, _limit in _failure_keys(username, address)]
+    )
+    SignInFailure.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()
+
+
+@transaction.atomic
+def clear_sign_in_failures(*, username: str = "", address: str = "", everything: bool = False) -> int:
+    """Lift a pause: forget the failures of an account name, of an address, or all of them.
+    A successful sign-in forgets its account's failures (not its address's)."""
+    rows = SignInFailure.objects.all()
+    if not everything:
+        wanted = Q(pk__in=[])
+        if username:
+            wanted |= Q(kind=SignInFailureKind.ACCOUNT, key=username.strip().lower())
+        if address:
+            wanted |= Q(kind=SignInFailureKind.ADDRESS, key=address.strip())
+        rows = rows.filter(wanted)
+    deleted, _counts = rows.delete()
+    if deleted:
+        log.info("sign-in failures cleared: account=%r address=%r all=%s (%d)",
+                 username, address, everything, deleted)
+    return deleted

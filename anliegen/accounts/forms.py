@@ -1,9 +1,21 @@
+import math
+from typing import Any
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from anliegen.accounts.actions import (
+    clear_sign_in_failures,
+    record_sign_in_failure,
+    sign_in_paused_until,
+)
 from anliegen.accounts.models import LANGUAGE_CHOICES, PHONE_REGION_CHOICES, Availability, Role, Team, TeamKind, User
+from anliegen.lib.clientip import client_address
 
 
 class PreferencesForm(forms.Form):
@@ -62,3 +74,42 @@ class TeamForm(forms.Form):
                                                 queryset=User.objects.filter(is_active=True).order_by("username"),
                                                 widget=forms.CheckboxSelectMultiple,
                                                 help_text=_("Team leads are members too."))
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, throttled: after too many failures for the account name (known
+    or not) or from the address, it refuses before checking the password. The refusal and the
+    wrong-password message are the same for names that exist and names that do not."""
+
+    paused = False
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        address = client_address(self.request) if self.request is not None else "unknown"
+        self._refuse_if_paused(username, address)
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if self.cleaned_data.get("password"):
+                record_sign_in_failure(username=username, address=address)
+                self._refuse_if_paused(username, address)
+            raise
+        clear_sign_in_failures(username=username)
+        return cleaned
+
+    def _refuse_if_paused(self, username: str, address: str) -> None:
+        until = sign_in_paused_until(username=username, address=address)
+        if until is None:
+            return
+        self.paused = True
+        minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+        raise forms.ValidationError(
+            ngettext(
+                "Too many failed sign-ins. Signing in is paused for %(minutes)d minute; "
+                "an administrator can lift the pause sooner.",
+                "Too many failed sign-ins. Signing in is paused for %(minutes)d minutes; "
+                "an administrator can lift the pause sooner.",
+                minutes,
+            ) % {"minutes": minutes},
+            code="paused",
+        )

@@ -96,3 +96,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+class SignInFailureKind(models.TextChoices):
+    ACCOUNT = "account", _("Account")
+    ADDRESS = "address", _("Address")
+
+
+class SignInFailure(models.Model):
+    """A failed staff sign-in, counted once for the account name typed (known or not) and once
+    for the address it came from. Too many within the window pause signing in for that name
+    or address (see actions.sign_in_paused_until); rows older than a day are deleted."""
+
+    kind = models.CharField(max_length=10, choices=SignInFailureKind.choices)
+    key = models.CharField(max_length=150)  # the lower-cased account name, or the address
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key", "at"], name="sign_in_failure_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.at:%Y-%m-%d %H:%M}"

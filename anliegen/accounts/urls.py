@@ -6,8 +6,7 @@ from anliegen.accounts import views, views_admin
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_view, name="settings"),
     path("set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(

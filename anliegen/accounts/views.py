@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.actions import update_preferences
-from anliegen.accounts.forms import PreferencesForm
+from anliegen.accounts.forms import PreferencesForm, SignInForm
 
 
 @login_required
@@ -31,3 +32,17 @@ def password_set(request: HttpRequest) -> HttpResponse:
     """After an invitation link: the new password works and the person is signed in."""
     messages.success(request, _("Your password was set. Welcome!"))
     return redirect(settings.LOGIN_REDIRECT_URL if request.user.is_authenticated else "accounts:login")
+
+
+class SignInView(auth_views.LoginView):
+    """Staff sign-in (throttled, see forms.SignInForm): a paused sign-in answers 429."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    form_class = SignInForm
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if form.paused:
+            response.status_code = 429
+        return response
