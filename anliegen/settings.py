@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "anliegen.portal",
     "anliegen.routing",
     "anliegen.replies",
+    # After the apps whose hooks route and assign: it tells people of the outcome.
+    "anliegen.notifications",
     "anliegen.api",
 ]
 

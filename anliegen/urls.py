@@ -10,6 +10,7 @@ urlpatterns = [
     path("portal/", include("anliegen.portal.urls")),
     path("routing/", include("anliegen.routing.urls")),
     path("replies/", include("anliegen.replies.urls")),
+    path("notifications/", include("anliegen.notifications.urls")),
     path("api/", api.urls),
     path("accounts/api-tokens/", include("anliegen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

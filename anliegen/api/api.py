@@ -206,3 +206,9 @@ def customer_cases(request: HttpRequest, customer_id: int, limit: int = Query(50
     tickets = (visible_tickets(request.user).filter(customer_id=customer_id)
                .select_related("team", "assignee").prefetch_related("tags").order_by("-created_at")[:limit])
     return [_case_out(t) for t in tickets]
+
+
+# Feature apps' routes.
+from anliegen.notifications.api import router as notifications_router  # noqa: E402
+
+api.add_router("/notifications", notifications_router)

@@ -31,6 +31,7 @@ from anliegen.customers.actions import (
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback, CallbackKind, CallbackOutcome, CallbackStatus
 from anliegen.tickets import actions as ticket_actions
+from anliegen.tickets import hooks
 from anliegen.tickets.access import visible_tickets
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Event, Message, Priority, Ticket
@@ -359,6 +360,7 @@ def send_callback_reminders(*, now: datetime.datetime | None = None, limit: int 
                 if callback.note:
                     text += "\n" + callback.note
                 _callback_note(callback, text, actor=None, actor_label="reminder", event="reminded")
+                hooks.fire("callback_due", callback=callback, ticket=callback.ticket)
             sent += 1
         except Exception as exc:  # one bad row must not stop the others or the worker
             log.exception("callback reminder %s failed", pk)

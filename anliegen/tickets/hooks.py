@@ -9,6 +9,10 @@ Events:
     message_added(ticket, message)      after any message (inbound, reply, note) was stored
     reply_added(ticket, message)        after an outbound reply was stored (mail sends it)
     ticket_changed(ticket, event)       after a field changed (status, team, level, ...)
+    ticket_viewed(ticket, user)         a member of staff opened the case page (after the access check)
+
+Feature apps may fire events of their own for others to hear (phone: callback_due(callback,
+ticket); routing: sla_warning(ticket, target, due_at)).
 
 Order: `register(hook, function, order=...)` runs the functions of one event by their order,
 lowest first (same order: in the order registered). The contract, tested in

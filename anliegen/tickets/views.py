@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from anliegen.accounts.models import Team, User
-from anliegen.tickets import actions, dashboard, history, hooks, presence, queues
+from anliegen.tickets import actions, dashboard, history, hooks, mentions, presence, queues
 from anliegen.tickets.access import (
     access_ticket,
     can_see_team,
@@ -266,7 +266,17 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
         ticket = access_ticket(request.user, number)
     except Http404:
         return render(request, "tickets/not_found.html", {"number": number[:30]}, status=404)
+    hooks.fire("ticket_viewed", ticket=ticket, user=request.user)
     return render(request, "tickets/case.html", _case_context(request, ticket))
+
+
+@login_required
+def colleagues(request: HttpRequest, number: str) -> HttpResponse:
+    """Completion for @mentions in the note box: colleagues who may see this case."""
+    ticket = access_ticket(request.user, number, log=False)
+    people = mentions.colleagues(ticket, query=request.GET.get("q", "")[:60])
+    return JsonResponse({"people": [{"username": p.username, "name": str(p)} for p in people
+                                    if p.pk != request.user.pk]})
 
 
 def _redisplay(request: HttpRequest, ticket: Ticket, status: int = 400, **forms: Any) -> HttpResponse:

@@ -123,7 +123,7 @@ def state_of(row: CaseSLA, ticket: Ticket, now: datetime.datetime) -> dict[str, 
             return "breached"
         if due is None:
             return "paused" if ticket.status == Status.PENDING else "none"
-        return "soon" if due - now <= datetime.timedelta(hours=2) else "due"
+        return "soon" if due - now <= SOON else "due"
 
     resolved_at = ticket.solved_at if ticket.status in (Status.SOLVED, Status.CLOSED) else None
     return {"first_response": one(row.first_response_due, ticket.first_response_at, row.first_response_breached_at),
@@ -131,6 +131,29 @@ def state_of(row: CaseSLA, ticket: Ticket, now: datetime.datetime) -> dict[str, 
 
 
 # --- Breaches ------------------------------------------------------------------------------
+
+SOON = datetime.timedelta(hours=2)  # "about to breach" (the SLA page's "soon" too)
+
+
+def about_to_breach(*, now: datetime.datetime | None = None, within: datetime.timedelta = SOON,
+                    limit: int = 500) -> list[tuple[Ticket, str, datetime.datetime]]:
+    """Assigned running cases whose first response or resolution falls due within `within`:
+    (case, "first_response" or "resolution", due time). A read for other apps (notifications)."""
+    now = now or timezone.now()
+    horizon = now + within
+    rows = (CaseSLA.objects.filter(ticket__status__in=RUNNING, ticket__assignee__isnull=False, policy__isnull=False)
+            .filter(Q(first_response_due__gt=now, first_response_due__lte=horizon,
+                      ticket__first_response_at__isnull=True)
+                    | Q(resolution_due__gt=now, resolution_due__lte=horizon))
+            .select_related("ticket", "ticket__assignee").order_by("pk")[:limit])
+    result = []
+    for row in rows:
+        ticket = row.ticket
+        if row.first_response_due and ticket.first_response_at is None and now < row.first_response_due <= horizon:
+            result.append((ticket, "first_response", row.first_response_due))
+        if row.resolution_due and now < row.resolution_due <= horizon:
+            result.append((ticket, "resolution", row.resolution_due))
+    return result
 
 
 def check_sla_breaches(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
