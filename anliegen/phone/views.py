@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from anliegen.accounts.models import User
+from anliegen.accounts.models import Team, User
 from anliegen.customers.actions import find_customer_by_phone, phone_region_of_user
 from anliegen.phone import actions, journey
 from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
 from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
+from anliegen.tickets import hooks
 from anliegen.tickets.access import access_ticket, log_access, visible_tickets
 from anliegen.tickets.actions import ActionError
 
@@ -56,22 +57,52 @@ def _caller_context(user: User, raw: str, form: LogCallForm | None = None) -> di
     return context
 
 
+def _preset_team(request: HttpRequest, form: LogCallForm) -> Any:
+    """Whose business hours the callback presets follow: the team chosen (on a form sent back),
+    else the site's hours."""
+    if form.is_bound and (form.data.get("team") or "").isdigit():
+        return Team.objects.filter(pk=int(form.data["team"])).first()
+    return None
+
+
 def _log_call_context(request: HttpRequest, form: LogCallForm) -> dict[str, Any]:
     raw = form.data.get("number", "") if form.is_bound else ""
     selected_case = (form.data.get("case") or "new") if form.is_bound else "new"
     now = timezone.now()
     return {"form": form, "caller": _caller_context(request.user, raw, form if form.is_bound else None),
             "selected_case": selected_case, "min_time": local_input_value(now),
-            "callback_presets": callback_presets(now)}
+            "callback_presets": callback_presets(now, _preset_team(request, form))}
 
 
-def callback_presets(now: datetime.datetime) -> list[tuple[str, str]]:
-    """Quick choices for "call back at", as values for a datetime-local field."""
+def callback_presets(now: datetime.datetime, team: Any = None) -> list[tuple[str, str]]:
+    """Quick choices for "call back at", as values for a datetime-local field, each inside the
+    team's business hours (tickets.hooks.next_open): "in 1 hour" at 17:30 offers the next
+    opening instead, and the label says when that is."""
     soon = now.replace(second=0, microsecond=0)
-    tomorrow = timezone.localtime(now).replace(hour=9, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
-    return [(_("in 1 hour"), local_input_value(soon + datetime.timedelta(hours=1))),
-            (_("in 2 hours"), local_input_value(soon + datetime.timedelta(hours=2))),
-            (_("tomorrow 9:00"), local_input_value(tomorrow))]
+    tomorrow = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) + datetime.timedelta(days=1)
+    wanted = [(_("in 1 hour"), soon + datetime.timedelta(hours=1)), (_("in 2 hours"), soon + datetime.timedelta(hours=2))]
+    presets: list[tuple[str, str]] = []
+    opening = hooks.opening_for(team)
+    for label, moment in wanted:
+        at = opening(moment)
+        if at != moment:
+            label = _("next opening, %(when)s") % {"when": actions.format_when(at)}
+        value = local_input_value(at)
+        if all(v != value for _l, v in presets):
+            presets.append((label, value))
+    # The next working day's first opening (9:00 when no hours are known).
+    first = opening(tomorrow)
+    morning = first if first != tomorrow else tomorrow.replace(hour=9)
+    value = local_input_value(morning)
+    if all(v != value for _l, v in presets):
+        presets.append((_("next working day, %(when)s") % {"when": actions.format_when(morning)}, value))
+    return presets
+
+
+def next_try(team: Any, moment: datetime.datetime, opening: Any = None) -> datetime.datetime:
+    """A suggested time for another try: two hours on, inside the team's business hours
+    (opening: hooks.opening_for(team), when the caller has it already)."""
+    return (opening or hooks.opening_for(team))(moment + datetime.timedelta(hours=2))
 
 
 @login_required
@@ -131,10 +162,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _decorate(callbacks: list[Callback], now: datetime.datetime) -> list[Callback]:
+    openings: dict[int, Any] = {}
     for cb in callbacks:
+        if cb.team_id not in openings:
+            openings[cb.team_id] = hooks.opening_for(cb.team)
         cb.overdue = cb.is_open and cb.due_at <= now  # type: ignore[attr-defined]
         cb.due_soon = cb.is_open and now < cb.due_at <= now + DUE_SOON  # type: ignore[attr-defined]
-        cb.retry_value = local_input_value(max(now, cb.due_at) + datetime.timedelta(hours=2))  # type: ignore[attr-defined]
+        cb.retry_value = local_input_value(  # type: ignore[attr-defined]
+            next_try(cb.team, max(now, cb.due_at), openings[cb.team_id]))
     return callbacks
 
 
@@ -212,7 +247,7 @@ def _panel(request: HttpRequest, ticket: Any, *, form: CallbackForm | None = Non
     open_rows = _decorate([c for c in rows if c.is_open], now)
     done_rows = [c for c in rows if not c.is_open][:5]
     if form is None:
-        default_due = (now + datetime.timedelta(hours=2)).replace(second=0, microsecond=0)
+        default_due = hooks.next_open(ticket.team, (now + datetime.timedelta(hours=2)).replace(second=0, microsecond=0))
         form = CallbackForm(agents=_agents_for(ticket), initial={"due_at": timezone.localtime(default_due)})
     return render(request, "phone/_case_callbacks.html", {
         "ticket": ticket, "open_callbacks": open_rows, "done_callbacks": done_rows, "form": form,

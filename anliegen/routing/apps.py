@@ -19,6 +19,9 @@ class Config(AppConfig):
         hooks.register("message_added", handlers.on_message_added, order=hooks.DECIDE)
         hooks.register("reply_added", handlers.on_reply_added, order=hooks.DECIDE)
         hooks.register("ticket_changed", handlers.on_ticket_changed, order=hooks.DECIDE)
+        from anliegen.routing.sla.compute import opening_hours
+
+        hooks.register_opening_hours(opening_hours)
         hooks.register_panel(hooks.Panel(name="routing", title=_("Routing and SLA"), url_name="routing:panel",
                                          order=20))
         hooks.register_nav(hooks.NavEntry(name="review", label=_("Second-level review"), url_name="routing:review",

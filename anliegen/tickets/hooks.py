@@ -36,6 +36,9 @@ Delivery: how a reply reaches the customer. A feature app that can carry replies
 registers a resolver with `register_delivery`; the first one that answers wins. Without
 one, a reply is visible in the portal only. The reply box shows the answer before sending
 and `add_reply` stores the reply with it, so what the agent was told is what happens.
+
+Opening hours: `register_opening_hours` (routing's calendars); `next_open(team, moment)` moves
+a suggested time (a callback preset, the next try) into the team's business hours.
 """
 
 from collections import defaultdict
@@ -89,6 +92,33 @@ def delivery_for(ticket: Any) -> Delivery:
         if found is not None:
             return found
     return Delivery(channel="portal")
+
+
+# Opening hours: when a team takes calls. A feature app that keeps business-hours calendars
+# (routing) registers a resolver with `register_opening_hours`: resolver(team) gives a function
+# moment → the first open moment at or after it, or None when it knows no hours for the team.
+# Without one, every moment is open.
+_opening_hours: list[Callable[[Any], Callable[[Any], Any] | None]] = []
+
+
+def register_opening_hours(function: Callable[[Any], Callable[[Any], Any] | None]) -> None:
+    if function not in _opening_hours:
+        _opening_hours.append(function)
+
+
+def opening_for(team: Any) -> Callable[[Any], Any]:
+    """moment → the first moment at or after it at which `team` (None: the site) is open.
+    Resolved once: a list that asks for many moments of one team asks this once."""
+    for function in list(_opening_hours):
+        opening = function(team)
+        if opening is not None:
+            return opening
+    return lambda moment: moment
+
+
+def next_open(team: Any, moment: Any) -> Any:
+    """The first moment at or after `moment` at which `team` (None: the site) is open."""
+    return opening_for(team)(moment)
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,15 @@ class BusinessCalendar:
                     total += overlap
         return total.total_seconds() / 60
 
+    def next_open(self, moment: datetime.datetime) -> datetime.datetime:
+        """moment itself if the calendar is open then, else the start of its next open span (UTC)."""
+        moment = _as_utc(moment)
+        for day in self._days_from(moment):
+            for open_at, close_at in self._spans(day):
+                if close_at > moment:
+                    return max(open_at, moment)
+        raise CalendarError(f"The calendar has no open time within {MAX_DAYS} days of {moment:%Y-%m-%d}.")
+
     def is_open(self, moment: datetime.datetime) -> bool:
         moment = _as_utc(moment)
         local_day = moment.astimezone(self.tz).date()

@@ -3,6 +3,7 @@ was pending, solved or closed), and the breach check the worker runs."""
 
 import datetime
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anliegen.accounts.models import Membership, Role, User
+from anliegen.accounts.models import Membership, Role, Team, User
 from anliegen.lib import readcache
 from anliegen.routing.models import BusinessCalendarConfig, CaseSLA, RoutingSettings, Segment, SLAPolicy
 from anliegen.routing.sla.calendar import BusinessCalendar, CalendarError, due_over_intervals, holiday_checker
@@ -62,6 +63,36 @@ def policy_for(ticket: Ticket, settings: RoutingSettings | None = None) -> SLAPo
                   and (p.segment == "" or p.segment in segments)]
     best = sorted(candidates, key=lambda p: (-(bool(p.team_id) * 4 + bool(p.priority) * 2 + bool(p.segment)), p.pk))
     return best[0] if best else None
+
+
+def team_calendar(team: Team | None) -> BusinessCalendar | None:
+    """The business hours a team works by: the calendar of its own active SLA policy (the one
+    for any priority and customer first), else of a policy for every team; None if there is none."""
+    policies = active_policies()
+    own = [p for p in policies if team is not None and p.team_id == team.pk]
+    general = [p for p in policies if p.team_id is None]
+    for group in (own, general):
+        if group:
+            best = sorted(group, key=lambda p: (p.priority is not None, bool(p.segment), p.pk))[0]
+            try:
+                return business_calendar(best.calendar)
+            except CalendarError:
+                continue
+    return None
+
+
+def opening_hours(team: Team | None) -> Callable[[datetime.datetime], datetime.datetime] | None:
+    """For tickets.hooks.register_opening_hours: the team's next open moment, by its calendar."""
+    calendar = team_calendar(team)
+    if calendar is None:
+        return None
+
+    def next_open(moment: datetime.datetime) -> datetime.datetime:
+        try:
+            return calendar.next_open(moment)
+        except CalendarError:
+            return moment
+    return next_open
 
 
 def running_intervals(ticket: Ticket) -> list[tuple[datetime.datetime, datetime.datetime | None]]:
