@@ -194,7 +194,13 @@ ATTACHMENT_DIR = Path(env("ANLIEGEN_ATTACHMENT_DIR", str(DATA_DIR / "attachments
 ATTACHMENT_MAX_BYTES = env_int("ANLIEGEN_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_BLOCKED_EXTENSIONS = {
     e.strip().lower()
-    for e in env("ANLIEGEN_ATTACHMENT_BLOCKED_EXTENSIONS", "exe,bat,cmd,com,scr,js,vbs,msi,ps1,jar").split(",")
+    for e in env(
+        "ANLIEGEN_ATTACHMENT_BLOCKED_EXTENSIONS",
+        # programs, scripts and shortcuts Windows runs when opened (names are normalised first,
+        # see tickets.storage.checked_name)
+        "exe,bat,cmd,com,scr,pif,cpl,msi,msp,msc,dll,js,jse,vbs,vbe,wsf,wsh,ws,hta,ps1,psm1,"
+        "jar,lnk,url,scf,reg,inf,chm,application,gadget,appx,appxbundle,msix,xll,iqy,settingcontent-ms",
+    ).split(",")
     if e.strip()
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

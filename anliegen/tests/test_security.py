@@ -2,6 +2,7 @@
 worked and must keep failing. The schema fuzzing of the API is in test_api_fuzz.py."""
 
 import asyncio
+import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -9,18 +10,22 @@ from typing import Any
 import pytest
 import uvicorn
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 import anliegen
+from anliegen.accounts.models import Role
 from anliegen.lib.clientip import client_address
+from anliegen.mail.ingest import ingest_mail
+from anliegen.mail.tests.rawmail import make_raw
 from anliegen.portal.models import Attempt
 from anliegen.portal.tests.conftest import sign_in
-from anliegen.testing import make_ticket
+from anliegen.testing import PASSWORD, make_agent, make_ticket
 from anliegen.tickets import actions
 from anliegen.tickets.models import Message
 from anliegen.runtime.management.commands.serve import server_options
-from anliegen.tickets.storage import IncomingFile
+from anliegen.tickets.storage import AttachmentRejected, IncomingFile, check_file
 
 
 # --- 1. merging across customers -------------------------------------------------------------
@@ -128,3 +133,76 @@ def test_it_keeps_the_sign_in_link_limit_whatever_x_forwarded_for_says(client, w
                            REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert response.status_code == 429
     assert Attempt.objects.filter(kind="link-ip").count() == 4
+
+
+# --- 8. attachment names and downloads ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "evil.exe", "evil.exe.", "evil.exe ", "evil.exe. . ", "EVIL.EXE", "rechnung.pdf.exe",
+    "evil.hta", "verknüpfung.lnk", "evil.exe::$DATA", "C:\\temp\\evil.exe", "evil.\u202eexe",
+    "evil.ｅｘｅ", "evil.js", "evil.vbs", "evil.ps1", "evil.scr", "evil.pif", "evil.cpl", "evil.msi",
+    "evil.jar", "evil.wsf", "evil.reg", "evil.url", "evil.chm", "evil.com", "evil.bat", "evil.cmd",
+])
+def test_it_refuses_dangerous_attachment_names_however_they_are_written(name):
+    with pytest.raises(AttachmentRejected):
+        check_file(name, 10)
+
+
+@pytest.mark.parametrize("name", ["rechnung.pdf", "foto.jpeg", "exe", "notes.txt", "evil.exe.txt", "a.b.c.docx"])
+def test_it_accepts_ordinary_attachment_names(name):
+    check_file(name, 10)
+
+
+def test_it_refuses_a_trailing_dot_executable_from_the_web_form(client, world):
+    from anliegen.portal.tests.test_webform import URL, fill, new_tickets
+
+    upload = SimpleUploadedFile("evil.exe.", b"MZ\x90\x00", content_type="application/octet-stream")
+    response = client.post(URL, {**fill(), "attachments": [upload]})
+    assert response.status_code == 400
+    assert "are not accepted" in response.text
+    assert not new_tickets(world).exists()
+
+
+DOWNLOAD_NAME = re.compile(r"attachment|raw|download|export|csv|file")
+
+
+def _download_urls(world: Any) -> dict[str, tuple[str, str]]:
+    """Every route that hands out a file: route name -> (URL, who asks: staff user or "customer")."""
+    reply = actions.add_reply(
+        ticket=world.ticket, author=world.agent, text="Anbei",
+        attachments=[IncomingFile("bild.png", "image/png", b"\x89PNG\r\n\x1a\n<html>"),
+                     IncomingFile("seite.html", "text/html", b"<script>alert(1)</script>")],
+    )
+    image, page = reply.attachments.order_by("id")
+    inbound = ingest_mail(make_raw(sender="erika@example.org", subject="Abwesenheitsnotiz",
+                                   headers={"Auto-Submitted": "auto-replied"}), source="imap")
+    quarantined = ingest_mail(b"\x00" * 10, source="imap").quarantine
+    return {
+        "tickets:attachment": (reverse("tickets:attachment", args=[image.pk]), "anna"),
+        "tickets:attachment#html": (reverse("tickets:attachment", args=[page.pk]), "anna"),
+        "portal:attachment": (reverse("portal:attachment", args=[page.pk]), "customer"),
+        "mail:inbound_raw": (reverse("mail:inbound_raw", args=[inbound.inbound.pk]), "admin"),
+        "mail:quarantine_raw": (reverse("mail:quarantine_raw", args=[quarantined.pk]), "admin"),
+        "routing:review#csv": (reverse("routing:review") + "?format=csv", "lena"),
+    }
+
+
+def test_it_serves_every_download_as_an_attachment_with_nosniff(world):
+    from anliegen.tests.test_permission_matrix import all_routes
+
+    make_agent("admin", role=Role.ADMIN)
+    urls = _download_urls(world)
+    named = {route.name for route in all_routes() if DOWNLOAD_NAME.search(route.name)}
+    assert named <= {name.split("#")[0] for name in urls}, "a download route this test does not walk"
+    for name, (url, who) in urls.items():
+        client = Client()
+        if who == "customer":
+            sign_in(client, world.customer)
+        else:
+            assert client.login(username=who, password=PASSWORD)
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert response["Content-Disposition"].startswith("attachment"), name
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert not response["Content-Type"].startswith("text/html"), name

@@ -44,6 +44,8 @@ from anliegen.tickets.search import case_for_number, search_tickets
 from anliegen.tickets.storage import path_for
 
 CUSTOMER_CASES_SHOWN = 20
+# Image types a browser shows in <img> and never runs (not SVG, which may carry script).
+SHOWN_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"}
 
 
 @login_required
@@ -455,9 +457,11 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     path = path_for(item.sha256)
     if not path.exists():
         raise Http404("The file is missing from storage")
-    inline = item.content_type.startswith("image/") and item.content_type != "image/svg+xml"
-    return FileResponse(path.open("rb"), as_attachment=not inline, filename=item.filename,
-                        content_type=item.content_type if inline else "application/octet-stream")
+    # Always a download, never a page of ours: an image keeps its type so the case view's <img>
+    # shows it (nosniff holds the browser to that type), anything else is plain bytes.
+    image = item.content_type in SHOWN_IMAGE_TYPES
+    return FileResponse(path.open("rb"), as_attachment=True, filename=item.filename,
+                        content_type=item.content_type if image else "application/octet-stream")
 
 
 # --- New case and the lead's view -------------------------------------------------------------
