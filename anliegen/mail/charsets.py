@@ -30,8 +30,11 @@ _CHARSET_ALIASES = {
     "unicode-1-1-utf-7": "utf-7",
     "x-unicode-2-0-utf-7": "utf-7",
     "utf7": "utf-7",
-    "x-sjis": "shift_jis",
-    "shift-jis": "shift_jis",
+    # Japanese mail is written by Windows' encoders: cp932 is Shift_JIS with the NEC and IBM
+    # characters (circled digits, Roman numerals) that plain Shift_JIS lacks.
+    "x-sjis": "cp932",
+    "shift-jis": "cp932",
+    "shift_jis": "cp932",
     "sjis": "cp932",
     "windows-31j": "cp932",
     "x-mac-roman": "mac_roman",
@@ -72,6 +75,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     if not data:
         return ""
     codec = _codec(declared)
+    if codec in _ISO2022_JP_CODECS:
+        japanese = _decode_iso2022_jp(data)
+        if japanese is not None:
+            return japanese
     if codec in _SINGLE_BYTE_CODECS and not data.isascii():
         # Single-byte charsets accept any bytes, so a lying label would always
         # "work". Valid non-ASCII UTF-8 is practically never meant as latin-1.
@@ -91,10 +98,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             pass
     if data.isascii():  # e.g. iso-2022-jp or utf-7 without a (correct) label
         if b"\x1b$" in data or b"\x1b(" in data:
-            try:
-                return data.decode("iso2022_jp_2")
-            except UnicodeDecodeError:
-                pass
+            japanese = _decode_iso2022_jp(data)
+            if japanese is not None:
+                return japanese
         return data.decode("ascii")
     mixed = _decode_mostly_utf8(data)
     if mixed is not None:
@@ -112,6 +118,73 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         if codec == ""
         else data.decode(codec, errors="replace")
     )
+
+
+_ISO2022_JP_CODECS = frozenset(
+    codecs.lookup(name).name
+    for name in ("iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_3", "iso2022_jp_ext")
+)
+_JIS_ESCAPE_RE = re.compile(rb"\x1b(\$[@B]|\$\(D|\([BJI]|\$\(Q|\$\(O|\$A|\.A|\.F|N)")
+
+
+def _decode_iso2022_jp(data: bytes) -> str | None:
+    """Text labelled ISO-2022-JP as Windows writes it, or mislabelled.
+
+    Labelled ISO-2022-JP but 8-bit: Shift_JIS (cp932) or EUC-JP sent under the wrong label.
+    7-bit with characters the strict codec lacks (circled digits, Roman numerals: the NEC
+    rows of Windows' "ISO-2022-JP-MS"): each JIS X 0208 run is mapped to cp932, which has
+    them. None when neither reading works; the caller goes on guessing."""
+    if not data.isascii():
+        for codec in ("cp932", "euc_jp"):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+        return None
+    for codec in ("iso2022_jp", "iso2022_jp_2"):
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    out: list[str] = []
+    mode = b"(B"
+    pos = 0
+    for match in [*_JIS_ESCAPE_RE.finditer(data), None]:
+        end = match.start() if match else len(data)
+        out.append(_jis_run(data[pos:end], mode))
+        if match is None:
+            break
+        mode, pos = match.group(1), match.end()
+    text = "".join(out)
+    return None if "\x1b" in text else text
+
+
+def _jis_run(run: bytes, mode: bytes) -> str:
+    """One run of ISO-2022-JP between escape sequences, in the character set ``mode`` chose."""
+    if not run:
+        return ""
+    if mode in (b"$@", b"$B", b"$(Q", b"$(O"):  # JIS X 0208 (and 0213 plane 1): via cp932
+        sjis = bytearray()
+        for i in range(0, len(run) - 1, 2):
+            j1, j2 = run[i], run[i + 1]
+            if not (0x21 <= j1 <= 0x7E and 0x21 <= j2 <= 0x7E):
+                sjis += bytes((j1, j2)) if j1 < 0x80 and j2 < 0x80 else b"?"
+                continue
+            s1 = (j1 + 1) // 2 + (0x70 if j1 <= 0x5E else 0xB0)
+            s2 = j2 + (0x1F if j2 <= 0x5F else 0x20) if j1 % 2 else j2 + 0x7E
+            sjis += bytes((s1, s2))
+        return sjis.decode("cp932", errors="replace")
+    if mode == b"(I":  # half-width katakana
+        return bytes(b + 0x80 if 0x21 <= b <= 0x5F else b for b in run).decode("cp932", errors="replace")
+    if mode == b"$(D":  # JIS X 0212 via EUC-JP's third plane
+        euc = b"".join(b"\x8f" + bytes((run[i] | 0x80, run[i + 1] | 0x80)) for i in range(0, len(run) - 1, 2))
+        return euc.decode("euc_jp", errors="replace")
+    if mode in (b"$A", b".A", b".F", b"N"):  # iso-2022-jp-2 extras: leave to the codec
+        try:
+            return (b"\x1b" + mode + run + b"\x1b(B").decode("iso2022_jp_2")
+        except UnicodeDecodeError:
+            return run.decode("ascii", errors="replace")
+    return run.decode("ascii", errors="replace")  # ASCII or JIS X 0201 Roman
 
 
 _SINGLE_BYTE_CODECS = frozenset(

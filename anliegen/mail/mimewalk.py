@@ -79,9 +79,16 @@ def _param(part: Message, name: str, header: str = "content-type", hint: str | N
             scratch[header] = _decode_8bit_header(_unfold(raw_value), own.group(1) if own else hint)
             value = scratch.get_param(name, header=header)
     except Exception:  # noqa: BLE001
-        return ""
+        value = None
     if value is None:
-        return ""
+        # A parameter that follows without ";" ("text/plain charset=utf-8") is read anyway.
+        loose = re.search(
+            rf'(?:^|[\s;]){re.escape(name)}\s*=\s*(?:"([^"]*)"|([^\s;"]+))', _unfold(raw_value), re.IGNORECASE
+        )
+        if loose is None:
+            return ""
+        value = loose.group(1) if loose.group(1) is not None else loose.group(2)
+        return decode_header(value)
     if isinstance(value, tuple):  # RFC 2231: (charset, language, value)
         charset, _lang, text = value
         try:
@@ -98,11 +105,15 @@ def _content_type(part: Message) -> str:
     except Exception:  # noqa: BLE001
         return "application/octet-stream"
     ctype = ctype.lower()
-    # A few senders write "image/jpeg; name=..." with garbage; keep type/subtype only.
-    return ctype if _CTYPE_RE.match(ctype) else "application/octet-stream"
+    if _CTYPE_RE.match(ctype):
+        return ctype
+    # "text/plain charset=utf-8" (no ";") or garbage after the type: keep type/subtype.
+    match = _CTYPE_PREFIX_RE.match(_unfold(_get(part, "content-type") or ""))
+    return match.group(1).lower() if match else "application/octet-stream"
 
 
 _CTYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+_CTYPE_PREFIX_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*)(?=[\s;,]|$)")
 
 
 def _payload_bytes(part: Message) -> bytes:
@@ -111,6 +122,12 @@ def _payload_bytes(part: Message) -> bytes:
         raw = part.get_payload()
         if isinstance(raw, str):
             return _decode_base64(raw.encode("ascii", "surrogateescape"))
+    if cte in _UU_TRANSFER_ENCODINGS:
+        raw = part.get_payload()
+        if isinstance(raw, str):
+            decoded = _decode_uu_lines(raw.encode("ascii", "surrogateescape"))
+            if decoded is not None:
+                return decoded
     try:
         data = part.get_payload(decode=True)
     except Exception:  # noqa: BLE001 - fall back to the undecoded payload
@@ -121,6 +138,37 @@ def _payload_bytes(part: Message) -> bytes:
     if isinstance(raw, str):
         return raw.encode("ascii", "surrogateescape")
     return b""
+
+
+_UU_TRANSFER_ENCODINGS = frozenset({"x-uuencode", "uuencode", "x-uue", "uue"})
+
+
+def _decode_uu_lines(data: bytes) -> bytes | None:
+    """A uuencoded payload, with or without its "begin" and "end" lines (some encoders
+    leave them out; the standard library then keeps the payload undecoded). None when
+    the lines are not uuencoded at all."""
+    out = bytearray()
+    lines = data.splitlines()
+    if lines and lines[0].startswith(b"begin "):
+        lines = lines[1:]
+    for line in lines:
+        line = line.rstrip(b"\r\n")
+        if line.strip() == b"end" or line in (b"`", b" "):
+            break
+        if not line.strip():
+            continue
+        nbytes = (line[0] - 32) & 63
+        if len(line) < 1 + (nbytes * 4 + 2) // 3:  # too short for its length byte: not uuencode
+            return None
+        try:
+            out += binascii.a2b_uu(line)
+        except binascii.Error:
+            # Some encoders write too many pad characters; trust the length byte.
+            try:
+                out += binascii.a2b_uu(line[: ((nbytes + 2) // 3) * 4 + 1])
+            except binascii.Error:
+                return None
+    return bytes(out) if out else None
 
 
 class _RawPolicy(Compat32):
@@ -215,6 +263,19 @@ def _default_filename(ctype: str, description: str) -> str:
     return base + ext
 
 
+# Types that are text whatever their major type says (ASCII-armoured keys and signatures).
+_TEXT_APPLICATION_TYPES = frozenset({"application/pgp-signature", "application/pgp-keys", "application/pgp-encrypted"})
+
+
+def _is_line_text(part: Message, ctype: str) -> bool:
+    """Whether a part's CRLF line breaks are framing, not content: 7bit is lines by
+    definition (RFC 2045); quoted-printable is lines only for text."""
+    cte = (_get(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
+    if cte in ("7bit", ""):
+        return True
+    return ctype.startswith("text/") or ctype in _TEXT_APPLICATION_TYPES
+
+
 def _is_text_transfer(part: Message) -> bool:
     cte = (_get(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
     return cte in ("7bit", "quoted-printable", "")
@@ -224,13 +285,22 @@ def _is_text_transfer(part: Message) -> bool:
 class _Walk:
     fallback_charset: str | None
     linesep: str = "\n"
-    texts: list[str] = field(default_factory=list)
-    htmls: list[str] = field(default_factory=list)
+    # The body parts in the order the mail has them: (plain text, html), one of them empty
+    # except for a multipart/alternative, which gives both.
+    bodies: list[tuple[str, str]] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     bounced_message_id: str = ""
     is_report: bool = False
     defects: list[str] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
+
+    @property
+    def texts(self) -> list[str]:
+        return [plain for plain, _html in self.bodies if plain]
+
+    @property
+    def htmls(self) -> list[str]:
+        return [html for _plain, html in self.bodies if html]
 
     def add_attachment(
         self, filename: str, ctype: str, data: bytes, content_id: str = "", inline: bool = False
@@ -347,14 +417,13 @@ def _walk_part_inner(part: Message, walk: _Walk, *, in_related: bool, depth: int
         and not (filename and _has_body(walk))
     )
     if is_body_text:
+        # Every plain-text body part is shown, in order: a second or third text part (Apple
+        # Mail's text, image, text; a list footer) is body text, not an attachment.
         if ctype == "text/html":
-            if walk.htmls:
+            if walk.htmls:  # a second HTML document is kept as a file, as mail programs show it
                 _as_attachment(part, walk, ctype, in_related=in_related)
                 return
-            walk.htmls.append(decode_bytes(_payload_bytes(part), _part_charset(part, walk)))
-            return
-        if walk.texts or walk.htmls:
-            _as_attachment(part, walk, ctype, in_related=in_related)
+            walk.bodies.append(("", decode_bytes(_payload_bytes(part), _part_charset(part, walk))))
             return
         text = decode_bytes(_payload_bytes(part), _part_charset(part, walk))
         cte = (_get(part, "Content-Transfer-Encoding") or "").strip().lower()
@@ -363,7 +432,7 @@ def _walk_part_inner(part: Message, walk: _Walk, *, in_related: bool, depth: int
             for name, blob in files:
                 guessed = mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
                 walk.add_attachment(name, guessed, blob)
-        walk.texts.append(text)
+        walk.bodies.append((text, ""))
         return
 
     _as_attachment(part, walk, ctype, in_related=in_related)
@@ -391,10 +460,8 @@ def _walk_alternative(
         walk.attachments.extend(sub.attachments)
         walk.defects.extend(sub.defects)
         walk.bounced_message_id = walk.bounced_message_id or sub.bounced_message_id
-    if plain is not None:
-        walk.texts.append(plain)
-    if rich is not None:
-        walk.htmls.append(rich)
+    if plain is not None or rich is not None:
+        walk.bodies.append((plain or "", rich or ""))
 
 
 def _inner_message_id(part: Message, ctype: str) -> str:
@@ -413,15 +480,16 @@ def _inner_message_id(part: Message, ctype: str) -> str:
 
 
 def _as_attachment(part: Message, walk: _Walk, ctype: str, *, in_related: bool = False) -> None:
-    # Parts sent as 7bit or quoted-printable are line-oriented text whose CRLF is
-    # transport framing: store them with "\n" as a mail client saving them would.
-    # 8bit, binary and base64 parts stay byte-exact.
+    # Text sent as 7bit or quoted-printable is line-oriented: its CRLF is transport
+    # framing, so it is stored with "\n" as a mail client saving it would. Everything else
+    # (a PDF sent quoted-printable in a CRLF mail, any 8bit, binary or base64 part) is
+    # stored byte for byte as decoded.
     text_transfer = _is_text_transfer(part)
     if ctype.startswith("message/"):
         data = _message_bytes(part, "\n" if text_transfer else walk.linesep)
     else:
         data = _payload_bytes(part)
-        if text_transfer and b"\r\n" in data:
+        if text_transfer and _is_line_text(part, ctype) and b"\r\n" in data:
             data = data.replace(b"\r\n", b"\n")
     filename = _filename(part, walk.fallback_charset)
     description = decode_header(_get(part, "Content-Description"))
@@ -472,9 +540,13 @@ def _walk_tnef(part: Message, walk: _Walk, filename: str, ctype: str) -> None:
         blob = blob if isinstance(blob, bytes) else bytes(blob or b"")
         guessed = mimetypes.guess_type(str(name), strict=False)[0] or "application/octet-stream"
         walk.add_attachment(str(name).rstrip("\x00"), guessed, blob)
-    if body and not walk.texts:
-        walk.texts.append(body if isinstance(body, str) else decode_bytes(body))
-    if html_body and not walk.htmls:
-        walk.htmls.append(html_body if isinstance(html_body, str) else decode_bytes(html_body))
+    plain = (body if isinstance(body, str) else decode_bytes(body)) if body and not walk.texts else ""
+    rich = (
+        (html_body if isinstance(html_body, str) else decode_bytes(html_body))
+        if html_body and not walk.htmls
+        else ""
+    )
+    if plain or rich:
+        walk.bodies.append((plain, rich))
 
 

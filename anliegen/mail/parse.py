@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from html import escape as escape_html
 import re
 from email import message_from_bytes
 from email.errors import MissingHeaderBodySeparatorDefect
@@ -230,11 +231,8 @@ def _parse(raw: bytes) -> ParsedMail:
     walk = _Walk(fallback_charset=fallback, linesep="\r\n" if crlf else "\n")
     _walk_part(msg, walk)
 
-    text = "\n".join(t for t in walk.texts if t) if walk.texts else ""
-    html_raw = walk.htmls[0] if walk.htmls else ""
+    text, html_raw = _body(walk.bodies)
     html = sanitise_html(html_raw) if html_raw else ""
-    if not text.strip() and html_raw:
-        text = html_to_text(html_raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
 
     report_type = (_param(msg, "report-type") or "").lower()
@@ -275,6 +273,31 @@ def _parse(raw: bytes) -> ParsedMail:
         language_hint=headers.get("Content-Language", "").split(",")[0].strip(),
         defects=defects,
     )
+
+
+def _body(bodies: list[tuple[str, str]]) -> tuple[str, str]:
+    """The text and the HTML of all body parts, in order.
+
+    A part with HTML only adds its text to the text; with any HTML at all, a part with
+    text only is added to the HTML as preformatted text, so neither view misses a part.
+    A part that repeats the one before (a mailer sending text and HTML side by side
+    instead of as alternatives) is left out."""
+    texts: list[str] = []
+    htmls: list[str] = []
+    any_html = any(rich for _plain, rich in bodies)
+    previous = ""
+    for plain, rich in bodies:
+        if not plain.strip() and not rich.strip():
+            continue
+        text = plain if plain.strip() else html_to_text(rich)
+        key = " ".join(text.split())
+        if key and key == previous:
+            continue
+        previous = key
+        texts.append(text)
+        if any_html:
+            htmls.append(rich or f"<pre>{escape_html(plain)}</pre>")
+    return "\n".join(texts), "\n".join(htmls)
 
 
 def _charset_hint(msg: Message) -> str | None:
