@@ -143,23 +143,24 @@ def create_case(request: HttpRequest, payload: schemas.CaseIn):
 @api.patch("/cases/{number}", response={200: schemas.CaseOut, 400: schemas.Error, 404: schemas.Error},
            tags=["cases"])
 def update_case(request: HttpRequest, number: str, payload: schemas.CaseUpdate):
+    """Change any of the fields at once: all of them, or (400, with every reason) none."""
     user = request.user
     ticket = access_ticket(user, number, via="api", log=False)
-    if payload.status is not None:
-        actions.set_status(ticket=ticket, status=payload.status, actor=user)
-    if payload.priority is not None:
-        actions.set_priority(ticket=ticket, priority=payload.priority, actor=user)
-    if payload.assignee is not None:
-        assignee = None
-        if payload.assignee:
-            assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
-            if assignee is None:
-                raise actions.ActionError(f"Unknown user: {payload.assignee}")
-        actions.assign_ticket(ticket=ticket, assignee=assignee, actor=user)
-    if payload.tags_add or payload.tags_remove:
-        actions.tag_ticket(ticket=ticket, add=payload.tags_add, remove=payload.tags_remove, actor=user)
+    problems = []
+    team = None
     if payload.team is not None:
-        actions.move_to_team(ticket=ticket, team=_team(user, payload.team), actor=user)
+        team = Team.objects.filter(slug=payload.team).first()
+        if team is None or not can_see_team(user, team):
+            problems.append(f"Unknown team: {payload.team}")
+    assignee: User | None | actions.Unchanged = actions.UNCHANGED
+    if payload.assignee is not None:
+        assignee = User.objects.filter(username=payload.assignee).first() if payload.assignee else None
+        if payload.assignee and assignee is None:
+            problems.append(f"Unknown user: {payload.assignee}")
+    if problems:
+        raise actions.ActionError(" ".join(problems))
+    actions.change_ticket(ticket=ticket, actor=user, status=payload.status, priority=payload.priority, team=team,
+                          assignee=assignee, add_tags=payload.tags_add, remove_tags=payload.tags_remove)
     ticket.refresh_from_db()
     return _case_out(ticket)
 

@@ -1,10 +1,11 @@
 """Every write to a case goes through these actions: atomic, locking what they change,
 writing a history event. Views, API, commands, mail ingest and tests all call them."""
 
+import dataclasses
 import datetime
+import enum
 import uuid
 from collections.abc import Iterable, Sequence
-import dataclasses
 from typing import Any
 
 from django.conf import settings
@@ -65,6 +66,11 @@ def _lock(ticket: Ticket) -> Ticket:
     """Re-read the case under a row lock so concurrent actions apply one after another."""
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     ticket.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    # A related row read before the lock (the team, the assignee) may no longer be the case's.
+    cache = ticket._state.fields_cache
+    for name in ("team", "assignee", "customer", "merged_into"):
+        if name in cache and getattr(cache[name], "pk", None) != getattr(ticket, f"{name}_id"):
+            del cache[name]
     return ticket
 
 
@@ -229,9 +235,8 @@ def add_note(*, ticket: Ticket, author: User | None, text: str, channel: str = C
     return message
 
 
-def _change_status(ticket: Ticket, *, status: str, actor: User | None, at: datetime.datetime,
-                   actor_label: str = "") -> None:
-    before = ticket.status
+def _status_fields(ticket: Ticket, status: str, at: datetime.datetime) -> dict[str, Any]:
+    """The row's columns for a new status: when it was solved or closed, cleared on reopening."""
     changes: dict[str, Any] = {"status": status}
     if status == Status.SOLVED:
         changes["solved_at"] = at
@@ -242,67 +247,152 @@ def _change_status(ticket: Ticket, *, status: str, actor: User | None, at: datet
     elif status in ACTIVE_STATUSES:
         changes["solved_at"] = None
         changes["closed_at"] = None
-    _touch(ticket, at, **changes)
+    return changes
+
+
+def _change_status(ticket: Ticket, *, status: str, actor: User | None, at: datetime.datetime,
+                   actor_label: str = "") -> None:
+    before = ticket.status
+    _touch(ticket, at, **_status_fields(ticket, status, at))
     _record(ticket, actor=actor, actor_label=actor_label, kind="status", field="status",
             before=before, after=status, at=at)
 
 
+class Unchanged(enum.Enum):
+    """The value of an argument that leaves its field as it is (where None has a meaning)."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+def may_be_assigned(user: User, team: Team) -> bool:
+    """The one rule for assignment: an active member of the case's team, or an active lead.
+    Every caller (case view, bulk change, API, phone, routing) goes through change_ticket, which
+    applies it; forms use it to offer only those who qualify."""
+    if not user.is_active:
+        return False
+    return user.is_lead or team.memberships.filter(user_id=user.pk).exists()
+
+
+def _assignee_problem(user: User, team: Team) -> str:
+    if not user.is_active:
+        return _("%(name)s can no longer be assigned cases.") % {"name": user}
+    if team.confidential:
+        return _("Only members of the confidential team %(team)s can be assigned its cases.") % {"team": team}
+    return _("%(name)s is not a member of %(team)s and cannot be assigned its cases.") % {
+        "name": user, "team": team}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Change:
+    kind: str
+    field: str
+    before: Any
+    after: Any
+    reason: str = ""
+
+
 @transaction.atomic
-def set_status(*, ticket: Ticket, status: str, actor: User | None, actor_label: str = "") -> Ticket:
-    if status not in Status.values:
-        raise ActionError(_("Unknown status: %(status)s") % {"status": status})
+def change_ticket(*, ticket: Ticket, actor: User | None, status: str | None = None, priority: int | None = None,
+                  team: Team | None = None, assignee: User | None | Unchanged = UNCHANGED,
+                  add_tags: Iterable[str] = (), remove_tags: Iterable[str] = (), reason: str = "",
+                  actor_label: str = "") -> list[Event]:
+    """Change any of a case's fields at once: all of them or none.
+
+    Every input is checked before anything is written: the status and the priority are known
+    values, the team exists, the assignee may be assigned (may_be_assigned) in the team the case
+    ends up in, a merged case stays closed. A refusal raises ActionError naming every problem and
+    leaves case and history untouched. Then the case is locked once, its row written once, and one
+    Event is recorded per changed field; the ticket_changed hooks run after all of them, so they
+    see the case as it now is.
+
+    None (UNCHANGED for the assignee, who may be set to None: nobody) keeps a field as it is. A
+    case moved to a team its assignee may not work in loses the assignee, with its own event.
+    Any team may receive a case: a misrouted case goes to the team it belongs to, whether or
+    not it is the actor's own. Returns the events written, empty when nothing changed."""
+    problems: list[str] = []
+    if status is not None and status not in Status.values:
+        problems.append(_("Unknown status: %(status)s") % {"status": status})
+    if priority is not None and priority not in Priority.values:
+        problems.append(_("Unknown priority: %(priority)s") % {"priority": priority})
+    if team is not None and (team.pk is None or not Team.objects.filter(pk=team.pk).exists()):
+        problems.append(_("Unknown team: %(team)s") % {"team": team})
+        team = None
     _lock(ticket)
-    if ticket.merged_into_id and status in ACTIVE_STATUSES:
-        raise ActionError(_("This case was merged into another and cannot be reopened."))
-    if status != ticket.status:
-        _change_status(ticket, status=status, actor=actor, at=_now(), actor_label=actor_label)
+    if status in ACTIVE_STATUSES and ticket.merged_into_id and status != ticket.status:
+        problems.append(_("This case was merged into another and cannot be reopened."))
+    target_team = team if team is not None else ticket.team
+    moving = team is not None and team.pk != ticket.team_id
+    new_assignee_id: int | None | Unchanged = UNCHANGED
+    if isinstance(assignee, User):
+        if assignee.pk != ticket.assignee_id or moving:
+            if not may_be_assigned(assignee, target_team):
+                problems.append(_assignee_problem(assignee, target_team))
+        new_assignee_id = assignee.pk
+    elif assignee is None:
+        new_assignee_id = None
+    elif moving and ticket.assignee_id and not may_be_assigned(ticket.assignee, target_team):
+        new_assignee_id = None  # the assignee cannot follow the case into its new team
+    if problems:
+        raise ActionError(" ".join(problems))
+
+    at = _now()
+    columns: dict[str, Any] = {}
+    changes: list[_Change] = []
+    if status is not None and status != ticket.status:
+        columns.update(_status_fields(ticket, status, at))
+        changes.append(_Change("status", "status", ticket.status, status, reason))
+    if priority is not None and priority != ticket.priority:
+        columns["priority"] = priority
+        changes.append(_Change("priority", "priority", ticket.priority, priority, reason))
+    if moving:
+        columns["team"] = team
+        changes.append(_Change("moved", "team", ticket.team_id, target_team.pk, reason))
+    if new_assignee_id is not UNCHANGED and new_assignee_id != ticket.assignee_id:
+        columns["assignee_id"] = new_assignee_id
+        changes.append(_Change("assigned", "assignee", ticket.assignee_id, new_assignee_id, reason))
+    tags = _change_tags(ticket, add=add_tags, remove=remove_tags)
+    if tags is not None:
+        changes.append(_Change("tagged", "tags", tags[0], tags[1]))
+    if not changes:
+        return []
+    _touch(ticket, at, **columns)
+    if "assignee_id" in columns:
+        ticket.assignee = assignee if isinstance(assignee, User) else None
+    if "team" in columns:
+        ticket.team = target_team
+    events = Event.objects.bulk_create([
+        Event(ticket=ticket, actor=actor, actor_label=actor_label or ("" if actor else "system"), kind=c.kind,
+              field=c.field, before=c.before, after=c.after, reason=c.reason, created_at=at)
+        for c in changes
+    ])
+    for event in events:
+        hooks.fire("ticket_changed", ticket=ticket, event=event)
+    return events
+
+
+def set_status(*, ticket: Ticket, status: str, actor: User | None, actor_label: str = "") -> Ticket:
+    change_ticket(ticket=ticket, status=status, actor=actor, actor_label=actor_label)
     return ticket
 
 
-@transaction.atomic
 def set_priority(*, ticket: Ticket, priority: int, actor: User | None, actor_label: str = "",
                  reason: str = "") -> Ticket:
-    if priority not in Priority.values:
-        raise ActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
-    _lock(ticket)
-    if priority != ticket.priority:
-        before = ticket.priority
-        _touch(ticket, _now(), priority=priority)
-        _record(ticket, actor=actor, actor_label=actor_label, kind="priority", field="priority",
-                before=before, after=priority, reason=reason)
+    change_ticket(ticket=ticket, priority=priority, actor=actor, actor_label=actor_label, reason=reason)
     return ticket
 
 
-@transaction.atomic
 def assign_ticket(*, ticket: Ticket, assignee: User | None, actor: User | None, actor_label: str = "",
                   reason: str = "") -> Ticket:
-    _lock(ticket)
-    if assignee is not None and not assignee.is_active:
-        raise ActionError(_("%(name)s can no longer be assigned cases.") % {"name": assignee})
-    if assignee is not None and ticket.team.confidential and not assignee.is_lead \
-            and not ticket.team.memberships.filter(user=assignee).exists():
-        raise ActionError(_("Only members of the confidential team %(team)s can be assigned its cases.")
-                          % {"team": ticket.team})
-    if (assignee.pk if assignee else None) != ticket.assignee_id:
-        before = ticket.assignee_id
-        _touch(ticket, _now(), assignee=assignee)
-        _record(ticket, actor=actor, actor_label=actor_label, kind="assigned", field="assignee",
-                before=before, after=assignee.pk if assignee else None, reason=reason)
+    change_ticket(ticket=ticket, assignee=assignee, actor=actor, actor_label=actor_label, reason=reason)
     return ticket
 
 
-@transaction.atomic
 def move_to_team(*, ticket: Ticket, team: Team, actor: User | None, actor_label: str = "",
-                 reason: str = "", keep_assignee: bool = False) -> Ticket:
-    _lock(ticket)
-    if team.pk != ticket.team_id:
-        before = ticket.team_id
-        changes: dict[str, Any] = {"team": team}
-        if not keep_assignee and ticket.assignee_id and not team.memberships.filter(user_id=ticket.assignee_id).exists():
-            changes["assignee"] = None
-        _touch(ticket, _now(), **changes)
-        _record(ticket, actor=actor, actor_label=actor_label, kind="moved", field="team",
-                before=before, after=team.pk, reason=reason)
+                 reason: str = "") -> Ticket:
+    change_ticket(ticket=ticket, team=team, actor=actor, actor_label=actor_label, reason=reason)
     return ticket
 
 
@@ -327,11 +417,9 @@ def escalate_ticket(*, ticket: Ticket, reason: str, actor: User | None, level: s
     return ticket
 
 
-@transaction.atomic
 def tag_ticket(*, ticket: Ticket, add: Iterable[str] = (), remove: Iterable[str] = (),
                actor: User | None, actor_label: str = "") -> Ticket:
-    _lock(ticket)
-    _set_tags(ticket, add=add, remove=remove, actor=actor, actor_label=actor_label, at=_now())
+    change_ticket(ticket=ticket, add_tags=add, remove_tags=remove, actor=actor, actor_label=actor_label)
     return ticket
 
 
@@ -339,21 +427,33 @@ def _clean_tag(name: str) -> str:
     return " ".join(name.strip().lower().split())[:60]
 
 
+def _change_tags(ticket: Ticket, *, add: Iterable[str], remove: Iterable[str]) -> tuple[list[str], list[str]] | None:
+    """Add and remove tags (names cleaned); (before, after) names if that changed anything."""
+    to_add = {_clean_tag(n) for n in add} - {""}
+    to_remove = {_clean_tag(n) for n in remove} - to_add - {""}
+    if not to_add and not to_remove:
+        return None
+    before = sorted(ticket.tags.values_list("name", flat=True))
+    after = sorted((set(before) | to_add) - to_remove)
+    if after == before:
+        return None
+    new = to_add - set(before)
+    if new:
+        Tag.objects.bulk_create([Tag(name=name) for name in sorted(new)], ignore_conflicts=True)
+        ticket.tags.add(*Tag.objects.filter(name__in=new))
+    gone = to_remove & set(before)
+    if gone:
+        ticket.tags.remove(*Tag.objects.filter(name__in=gone))
+    return before, after
+
+
 def _set_tags(ticket: Ticket, *, add: Iterable[str], remove: Iterable[str], actor: User | None,
               at: datetime.datetime, actor_label: str = "") -> None:
-    before = sorted(ticket.tags.values_list("name", flat=True))
-    to_add = {_clean_tag(n) for n in add} - {""}
-    to_remove = {_clean_tag(n) for n in remove} - to_add
-    for name in sorted(to_add):
-        tag, _created = Tag.objects.get_or_create(name=name)
-        ticket.tags.add(tag)
-    if to_remove:
-        ticket.tags.remove(*Tag.objects.filter(name__in=to_remove))
-    after = sorted(ticket.tags.values_list("name", flat=True))
-    if after != before:
+    tags = _change_tags(ticket, add=add, remove=remove)
+    if tags is not None:
         _touch(ticket, at)
         _record(ticket, actor=actor, actor_label=actor_label, kind="tagged", field="tags",
-                before=before, after=after, at=at)
+                before=tags[0], after=tags[1], at=at)
 
 
 def check_merge(*, source: Ticket, target: Ticket, same_thread: bool = False) -> None:
@@ -504,31 +604,20 @@ class BulkOutcome:
 def update_tickets(*, tickets: Iterable[Ticket], actor: User, status: str = "", priority: int | None = None,
                    assign: bool = False, assignee: User | None = None, team: Team | None = None,
                    add_tag: str = "") -> BulkOutcome:
-    """Apply the same changes to many cases, one case at a time through the actions above.
+    """Apply the same changes to many cases, one change_ticket per case.
 
     Each case changes in its own transaction: all of its changes or none, and a case that
     refuses (a confidential team, a merged case) does not undo the others. assign=True sets
     the assignee (None: nobody); empty values leave a field as it is."""
     outcome = BulkOutcome()
-    last_event = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
     for ticket in tickets:
         try:
-            with transaction.atomic():
-                if status:
-                    set_status(ticket=ticket, status=status, actor=actor)
-                if priority:
-                    set_priority(ticket=ticket, priority=priority, actor=actor)
-                if team is not None:
-                    move_to_team(ticket=ticket, team=team, actor=actor)
-                if assign:
-                    assign_ticket(ticket=ticket, assignee=assignee, actor=actor)
-                if add_tag.strip():
-                    tag_ticket(ticket=ticket, add=[add_tag], actor=actor)
+            events = change_ticket(
+                ticket=ticket, actor=actor, status=status or None, priority=priority or None, team=team,
+                assignee=assignee if assign else UNCHANGED, add_tags=[add_tag] if add_tag.strip() else [],
+            )
         except ActionError as exc:
             outcome.failed.append((ticket.number, str(exc)))
             continue
-        if Event.objects.filter(ticket=ticket, id__gt=last_event).exists():
-            outcome.changed.append(ticket.number)
-        else:
-            outcome.unchanged.append(ticket.number)
+        (outcome.changed if events else outcome.unchanged).append(ticket.number)
     return outcome

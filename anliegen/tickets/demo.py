@@ -246,6 +246,7 @@ def populate(*, customers: int = 300, cases: int = 400, seed: int = 42) -> dict[
     teams, agents, lead = _create_staff_and_teams()
     people = _make_customers(rng, customers)
     members = {slug: [a for a in agents if a.memberships.filter(team=team).exists()] for slug, team in teams.items()}
+    by_team = {team.pk: members[slug] for slug, team in teams.items()}
     now = timezone.now()
     created = 0
     for _ in range(cases):
@@ -268,7 +269,10 @@ def populate(*, customers: int = 300, cases: int = 400, seed: int = 42) -> dict[
                     text=concern.text[language], language=language, tags=concern.tags,
                     sender=customer.primary_email,
                 )
-        _work_case(rng, ticket, concern, language, members[concern.team] or agents, start, now)
+        # Routing may already have handed the case on (repeat contact: second level), so its
+        # agent comes from the team it is in now; a lead may work a case in any team.
+        ticket.refresh_from_db(fields=["team"])
+        _work_case(rng, ticket, concern, language, by_team.get(ticket.team_id) or [lead], start, now)
         created += 1
     # A few cases with the confidential health team and at second level / the lead.
     for customer in rng.sample(people, 5):

@@ -216,7 +216,6 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     )
     nav_teams = list(visible_teams(user))
-    assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
     # All of the customer's cases the agent may see, whatever channel they came through.
     customer_cases = list(
         visible_tickets(user).filter(customer=ticket.customer).select_related("team")
@@ -234,7 +233,8 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "reply_seen": presence.newest_seen(ticket),
         "note_form": forms.get("note_form") or NoteForm(),
         "fields_form": forms.get("fields_form") or TicketFieldsForm(
-            teams=Team.objects.all(), assignees=assignees, own_team_ids=member_team_ids(user),
+            teams=Team.objects.all(), assignees=_assignee_choices(ticket, user),
+            own_team_ids=member_team_ids(user),
             initial={"status": ticket.status, "priority": ticket.priority, "team": str(ticket.team_id),
                      "assignee": str(ticket.assignee_id or "")}),
         "escalate_form": forms.get("escalate_form") or EscalateForm(initial={"level": ticket.level}),
@@ -355,25 +355,35 @@ def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
                                                       "newer": newer})
 
 
+def _assignee_choices(ticket: Ticket, user: User) -> list[User]:
+    """Whom the case view offers: the active members of the case's team, the current assignee
+    (so that saving other fields keeps them) and the user if a lead. change_ticket decides."""
+    people = list(User.objects.filter(is_active=True, memberships__team_id=ticket.team_id).distinct())
+    for extra in (ticket.assignee, user if user.is_lead else None):
+        if extra is not None and all(p.pk != extra.pk for p in people):
+            people.append(extra)
+    return people
+
+
 @login_required
 @require_POST
 def update_fields(request: HttpRequest, number: str) -> HttpResponse:
+    """The case view's field form: status, priority, team and assignee in one change_ticket."""
     user: User = request.user
     ticket = access_ticket(user, number, log=False)
-    assignees = User.objects.filter(is_active=True, memberships__team=ticket.team).distinct()
     # Any team: a misrouted case goes to the team it belongs to, whether or not it is one's own.
-    form = TicketFieldsForm(request.POST, teams=Team.objects.all(), assignees=list(assignees) + [user])
+    teams = list(Team.objects.all())
+    form = TicketFieldsForm(request.POST, teams=teams, assignees=_assignee_choices(ticket, user))
     if not form.is_valid():
         return _redisplay(request, ticket, fields_form=form)
     data = form.cleaned_data
     before_team = ticket.team_id
     try:
-        actions.set_status(ticket=ticket, status=data["status"], actor=user)
-        actions.set_priority(ticket=ticket, priority=data["priority"], actor=user)
-        assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
-        actions.assign_ticket(ticket=ticket, assignee=assignee, actor=user)
-        team = Team.objects.get(pk=data["team"])
-        actions.move_to_team(ticket=ticket, team=team, actor=user)
+        team = next(t for t in teams if str(t.pk) == data["team"])
+        actions.change_ticket(
+            ticket=ticket, actor=user, status=data["status"], priority=data["priority"], team=team,
+            assignee=User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None,
+        )
     except actions.ActionError as exc:
         form.add_error(None, str(exc))
         return _redisplay(request, ticket, fields_form=form)

@@ -117,3 +117,42 @@ def test_it_manages_tokens_in_the_browser(client, world):
     assert "Give the token a name" in response.text
     response = client.post("/accounts/api-tokens/", {"name": "CRM"})
     assert "anl_" in response.text
+
+
+def test_a_refused_patch_leaves_case_and_history_untouched(client, world, bearer):
+    before = list(world.ticket.events.values_list("id", flat=True))
+    response = client.patch(f"/api/cases/{world.ticket.number}",
+                            {"status": "solved", "priority": 4, "team": "no-such-team"},
+                            content_type="application/json", **bearer)
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Unknown team: no-such-team"}
+    world.ticket.refresh_from_db()
+    assert (world.ticket.status, world.ticket.priority, world.ticket.team) == ("new", 2, world.support)
+    assert list(world.ticket.events.values_list("id", flat=True)) == before
+
+
+def test_a_patch_changes_every_field_with_one_event_each(client, world, bearer):
+    response = client.patch(f"/api/cases/{world.ticket.number}",
+                            {"status": "pending", "priority": 3, "assignee": "tom", "tags_add": ["router"]},
+                            content_type="application/json", **bearer)
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["assignee"], response.json()["tags"]) == (
+        "pending", "tom", ["router"])
+    assert sorted(world.ticket.events.exclude(kind="created").values_list("field", flat=True)) == [
+        "assignee", "priority", "status", "tags"]
+
+
+def test_the_api_assigns_by_the_same_rule_as_the_workspace(client, world, bearer):
+    # Olga works in commercial support only: giving her a support case would hand her its content.
+    response = client.patch(f"/api/cases/{world.ticket.number}", {"assignee": "olga", "priority": 3},
+                            content_type="application/json", **bearer)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Olga is not a member of Technischer Support and cannot be assigned its cases."
+    world.ticket.refresh_from_db()
+    assert (world.ticket.assignee, world.ticket.priority) == (None, 2)
+    response = client.patch(f"/api/cases/{world.ticket.number}", {"assignee": "nobody-here"},
+                            content_type="application/json", **bearer)
+    assert (response.status_code, response.json()["detail"]) == (400, "Unknown user: nobody-here")
+    response = client.patch(f"/api/cases/{world.ticket.number}", {"assignee": "lena"},
+                            content_type="application/json", **bearer)
+    assert (response.status_code, response.json()["assignee"]) == (200, "lena")

@@ -129,3 +129,18 @@ def test_the_queue_renders_the_bulk_form_and_checkboxes(anna, world):
     assert 'action="/bulk/"' in response.text
     assert f'name="tickets" value="{world.ticket.number}" form="bulk"' in response.text
     assert "data-select-all" in response.text
+
+
+def test_a_case_refuses_an_assignee_from_another_of_the_teams_and_keeps_its_other_changes(lena, world):
+    # Tom may be given support's cases, not commercial's: that case is left entirely as it was.
+    response = _bulk(lena, [world.ticket.number, world.other_ticket.number], assignee=str(world.teammate.pk),
+                     priority=str(Priority.HIGH))
+    texts = _texts(response)
+    assert "1 case changed." in texts
+    assert f"{world.other_ticket.number} was not changed: Tom is not a member of Kaufmännischer Support and " \
+           "cannot be assigned its cases." in texts
+    other = Ticket.objects.get(pk=world.other_ticket.pk)
+    assert (other.assignee, other.priority) == (None, Priority.NORMAL)
+    assert not Event.objects.filter(ticket=world.other_ticket).exclude(kind="created").exists()
+    changed = Ticket.objects.get(pk=world.ticket.pk)
+    assert (changed.assignee, changed.priority) == (world.teammate, Priority.HIGH)

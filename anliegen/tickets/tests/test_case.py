@@ -47,7 +47,7 @@ def test_the_customer_panel_shows_their_visible_cases_across_channels(anna, worl
 
 def test_the_history_names_teams_and_people(lena, world):
     actions.assign_ticket(ticket=world.ticket, assignee=world.teammate, actor=world.lead)
-    actions.move_to_team(ticket=world.ticket, team=world.commercial, actor=world.lead, keep_assignee=True)
+    actions.move_to_team(ticket=world.ticket, team=world.commercial, actor=world.lead)
     actions.set_status(ticket=world.ticket, status="pending", actor=world.lead)
     response = lena.get(_case(world.ticket))
     history = response.text.split('<ul class="history">')[1].split("</ul>")[0]
@@ -133,3 +133,43 @@ def test_the_case_view_survives_a_panel_without_a_url(anna, world):
         assert anna.get(_case(world.ticket)).status_code == 200
     finally:
         hooks._panels[:] = [p for p in hooks._panels if p.name != "test_missing"]
+
+
+def _fields(ticket, **values) -> dict:
+    data = {"status": ticket.status, "priority": str(ticket.priority), "team": str(ticket.team_id),
+            "assignee": str(ticket.assignee_id or "")}
+    return {**data, **values}
+
+
+def test_the_field_form_changes_every_field_in_one_action(anna, world):
+    response = anna.post(reverse("tickets:fields", args=[world.ticket.number]),
+                         _fields(world.ticket, status="pending", priority="3", assignee=str(world.teammate.pk)))
+    assert response.status_code == 302
+    world.ticket.refresh_from_db()
+    assert (world.ticket.status, world.ticket.priority, world.ticket.assignee) == ("pending", 3, world.teammate)
+    assert sorted(world.ticket.events.exclude(kind="created").values_list("field", flat=True)) == [
+        "assignee", "priority", "status"]
+
+
+def test_a_refused_field_form_leaves_case_and_history_untouched(lena, world):
+    # Moving the case to commercial with Tom (a support agent) as assignee is refused as a whole:
+    # the status and priority chosen in the same form are not written either.
+    before = list(world.ticket.events.values_list("id", flat=True))
+    response = lena.post(reverse("tickets:fields", args=[world.ticket.number]),
+                         _fields(world.ticket, status="solved", priority="4", team=str(world.commercial.pk),
+                                 assignee=str(world.teammate.pk)))
+    assert response.status_code == 400
+    assert "Tom is not a member of Kaufmännischer Support and cannot be assigned its cases." in response.text
+    world.ticket.refresh_from_db()
+    assert (world.ticket.status, world.ticket.priority, world.ticket.team, world.ticket.assignee) == (
+        "new", 2, world.support, None)
+    assert list(world.ticket.events.values_list("id", flat=True)) == before
+
+
+def test_saving_other_fields_keeps_an_assignee_from_outside_the_team(anna, world):
+    actions.assign_ticket(ticket=world.ticket, assignee=world.lead, actor=world.lead)
+    response = anna.get(_case(world.ticket))
+    assert f'<option value="{world.lead.pk}" selected>' in response.text
+    anna.post(reverse("tickets:fields", args=[world.ticket.number]), _fields(world.ticket, status="pending"))
+    world.ticket.refresh_from_db()
+    assert (world.ticket.status, world.ticket.assignee) == ("pending", world.lead)
