@@ -325,11 +325,12 @@ def change_ticket(*, ticket: Ticket, actor: User | None, status: str | None = No
         problems.append(_("This case was merged into another and cannot be reopened."))
     target_team = team if team is not None else ticket.team
     moving = team is not None and team.pk != ticket.team_id
+    if isinstance(assignee, User) and assignee.pk == ticket.assignee_id:
+        assignee = UNCHANGED  # a form sends the current assignee back: keep them if they may follow
     new_assignee_id: int | None | Unchanged = UNCHANGED
     if isinstance(assignee, User):
-        if assignee.pk != ticket.assignee_id or moving:
-            if not may_be_assigned(assignee, target_team):
-                problems.append(_assignee_problem(assignee, target_team))
+        if not may_be_assigned(assignee, target_team):
+            problems.append(_assignee_problem(assignee, target_team))
         new_assignee_id = assignee.pk
     elif assignee is None:
         new_assignee_id = None
