@@ -3,12 +3,17 @@
 Authentication: `Authorization: Bearer anl_...` (tokens from Settings → API tokens) or the
 browser session. The OpenAPI document is at /api/openapi.json."""
 
-from django.core.exceptions import ValidationError
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
+from ninja.parser import Parser
 from ninja.responses import Status
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
@@ -20,7 +25,7 @@ from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.tickets import actions, queues
 from anliegen.tickets.access import access_ticket, can_see_team, visible_teams, visible_tickets
-from anliegen.tickets.models import Channel, Message, Ticket
+from anliegen.tickets.models import Message, Ticket
 from anliegen.tickets.search import search_tickets
 
 
@@ -32,8 +37,42 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class BodyRefused(ValueError):
+    """A request body that is not one JSON object; the message says what is wrong."""
+
+
+class JsonObjectParser(Parser):
+    """Every body the API takes is one JSON object: a list, a string, a number or null is refused
+    (400) instead of being read as "no fields given"."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            data = json.loads(request.body)
+        except ValueError as exc:
+            raise BodyRefused(f"The request body is not valid JSON: {exc}.") from exc
+        if not isinstance(data, dict):
+            raise BodyRefused("The request body must be a JSON object, e.g. {\"status\": \"open\"}.")
+        return data
+
+
+# Ids are 64-bit: a larger number in a path can name no row and is refused with 422.
+MAX_ID = 2**63 - 1
+
 api = NinjaAPI(title="Anliegen API", version=__version__, auth=[TokenAuth(), django_auth],
-               urls_namespace="api", docs_url=None, openapi_url="/openapi.json")
+               urls_namespace="api", docs_url=None, openapi_url="/openapi.json", parser=JsonObjectParser())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    # django-ninja answers a body its parser refused with a generic message; say what was wrong.
+    detail = str(exc.__cause__) if isinstance(exc.__cause__, BodyRefused) else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return api.create_response(request, {"detail": f"The request body is larger than {limit} MB."}, status=413)
 
 
 @api.exception_handler(Http404)
@@ -129,8 +168,6 @@ def get_case(request: HttpRequest, number: str):
 @api.post("/cases", response={201: schemas.CaseOut, 400: schemas.Error}, tags=["cases"])
 def create_case(request: HttpRequest, payload: schemas.CaseIn):
     team = _team(request.user, payload.team)
-    if payload.channel not in Channel.values:
-        raise actions.ActionError(f"Unknown channel: {payload.channel}")
     if "@" not in payload.customer_email:
         raise actions.ActionError("customer_email is not an e-mail address.")
     customer = get_or_create_customer_by_email(address=payload.customer_email, name=payload.customer_name)
@@ -189,7 +226,7 @@ def escalate(request: HttpRequest, number: str, payload: schemas.EscalateIn):
 
 
 @api.get("/customers/{customer_id}", response={200: schemas.CustomerOut, 404: schemas.Error}, tags=["customers"])
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID)):
     # A customer is visible to staff who can see at least one of their cases (leads: all).
     customer = get_object_or_404(Customer.objects.select_related("organisation"), pk=customer_id)
     if not request.user.is_lead and not visible_tickets(request.user).filter(customer=customer).exists():
@@ -203,7 +240,8 @@ def get_customer(request: HttpRequest, customer_id: int):
 
 @api.get("/customers/{customer_id}/cases", response={200: list[schemas.CaseOut], 404: schemas.Error},
          tags=["customers"])
-def customer_cases(request: HttpRequest, customer_id: int, limit: int = Query(50, le=200)):
+def customer_cases(request: HttpRequest, customer_id: int = Path(..., ge=1, le=MAX_ID),
+                   limit: int = Query(50, ge=1, le=200)):
     tickets = (visible_tickets(request.user).filter(customer_id=customer_id)
                .select_related("team", "assignee").prefetch_related("tags").order_by("-created_at")[:limit])
     return [_case_out(t) for t in tickets]

@@ -1,7 +1,16 @@
 import datetime
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
+
+# The values the API takes, checked by the schema (422 with the allowed values) and listed in
+# the OpenAPI document; tests assert they match the models' choices.
+StatusName = Literal["new", "open", "pending", "solved", "closed"]
+ChannelName = Literal["email", "phone", "portal", "webform", "internal"]
+LevelName = Literal["first", "second", "lead"]
+PriorityValue = Annotated[int, Field(ge=1, le=4, description="1 low, 2 normal, 3 high, 4 urgent")]
+TagName = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class Error(Schema):
@@ -70,18 +79,20 @@ class CaseIn(Schema):
     customer_email: str = Field(min_length=3, max_length=254)
     customer_name: str = ""
     team: str = Field(description="Team slug")
-    channel: str = "email"
-    priority: int = 2
-    tags: list[str] = []
+    channel: ChannelName = "email"
+    priority: PriorityValue = 2
+    tags: list[TagName] = Field([], max_length=50)
 
 
 class CaseUpdate(Schema):
-    status: str | None = None
-    priority: int | None = None
+    """Fields left out stay as they are. All changes are made together, or none (400)."""
+
+    status: StatusName | None = None
+    priority: PriorityValue | None = None
     team: str | None = Field(None, description="Team slug")
     assignee: str | None = Field(None, description="User name; empty string unassigns")
-    tags_add: list[str] = []
-    tags_remove: list[str] = []
+    tags_add: list[TagName] = Field([], max_length=50)
+    tags_remove: list[TagName] = Field([], max_length=50)
 
 
 class TextIn(Schema):
@@ -90,4 +101,4 @@ class TextIn(Schema):
 
 class EscalateIn(Schema):
     reason: str = Field(min_length=1)
-    level: str | None = None
+    level: LevelName | None = None

@@ -84,7 +84,8 @@ def test_it_replies_and_updates(client, world, bearer):
     world.ticket.refresh_from_db()
     assert world.ticket.priority == 3
     response = client.patch(f"/api/cases/{number}", {"status": "bogus"}, content_type="application/json", **bearer)
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "payload", "status"]
 
 
 def test_it_escalates_with_a_reason(client, world, bearer):
@@ -156,3 +157,76 @@ def test_the_api_assigns_by_the_same_rule_as_the_workspace(client, world, bearer
     response = client.patch(f"/api/cases/{world.ticket.number}", {"assignee": "lena"},
                             content_type="application/json", **bearer)
     assert (response.status_code, response.json()["assignee"]) == (200, "lena")
+
+
+# --- Bad input: a 4xx with a JSON message, never a 500 ------------------------------------------
+
+def _new_case(**fields) -> dict:
+    return {"subject": "Rechnung", "text": "Bitte prüfen", "customer_email": "neu@example.org",
+            "team": "technischer-support", **fields}
+
+
+@pytest.mark.parametrize("priority", [-1, 0, 5, 99, 2**63, 2**70])
+def test_it_refuses_a_priority_out_of_range_in_the_schema(client, world, bearer, priority):
+    response = client.post("/api/cases", _new_case(priority=priority), content_type="application/json", **bearer)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"] == ["body", "payload", "priority"]
+    response = client.patch(f"/api/cases/{world.ticket.number}", {"priority": priority},
+                            content_type="application/json", **bearer)
+    assert response.status_code == 422
+    assert not Ticket.objects.filter(subject="Rechnung").exists()
+    world.ticket.refresh_from_db()
+    assert world.ticket.priority == 2
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"solved"', "4", "null", "{not json", "\xff"])
+def test_it_refuses_a_body_that_is_not_one_json_object(client, world, bearer, body):
+    response = client.patch(f"/api/cases/{world.ticket.number}", body.encode("latin-1"),
+                            content_type="application/json", **bearer)
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("The request body ")
+    assert not world.ticket.events.exclude(kind="created").exists()
+
+
+def test_it_refuses_a_body_over_the_limit_with_413(client, world, bearer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    response = client.post("/api/cases", _new_case(text="x" * (1024 * 1024 + 1)),
+                           content_type="application/json", **bearer)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 1 MB."}
+    assert not Ticket.objects.filter(subject="Rechnung").exists()
+
+
+@pytest.mark.parametrize("customer_id", [0, -5, 2**63, 2**64])
+def test_it_refuses_a_customer_id_no_row_can_have(client, world, bearer, customer_id):
+    for url in (f"/api/customers/{customer_id}", f"/api/customers/{customer_id}/cases"):
+        response = client.get(url, **bearer)
+        assert response.status_code == 422, url
+        assert response.json()["errors"][0]["loc"] == ["path", "customer_id"]
+    assert client.get(f"/api/customers/{2**63 - 1}/cases", **bearer).json() == []
+
+
+def test_it_refuses_unknown_values_and_lists_the_allowed_ones(client, world, bearer):
+    response = client.post("/api/cases", _new_case(channel="fax"), content_type="application/json", **bearer)
+    assert response.status_code == 422
+    number = world.ticket.number
+    response = client.post(f"/api/cases/{number}/escalate", {"reason": "x", "level": "boss"},
+                           content_type="application/json", **bearer)
+    assert response.status_code == 422
+    response = client.get(f"/api/customers/{world.customer.pk}/cases?limit=0", **bearer)
+    assert response.status_code == 422
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert schema["CaseUpdate"]["properties"]["priority"]["anyOf"][0] == {
+        "type": "integer", "minimum": 1, "maximum": 4, "description": "1 low, 2 normal, 3 high, 4 urgent"}
+
+
+def test_the_schemas_allowed_values_are_the_models_choices():
+    from typing import get_args
+
+    from anliegen.api import schemas
+    from anliegen.tickets.models import Channel, Level, Priority, Status
+
+    assert list(get_args(schemas.StatusName)) == Status.values
+    assert list(get_args(schemas.ChannelName)) == Channel.values
+    assert list(get_args(schemas.LevelName)) == Level.values
+    assert Priority.values == [1, 2, 3, 4]
