@@ -94,9 +94,11 @@ class LinkRequest:
 def issue_sign_in_link(
     *, customer: Customer, email: str, lifetime: datetime.timedelta | None = None
 ) -> str:
-    """Store a new one-time link for the customer; return the raw token (only ever mailed)."""
+    """Store a new one-time link for the customer; return the raw token (only ever mailed).
+    The customer's earlier links stop working: only the newest one in the mailbox signs in."""
     token = tokens.new_link_token()
     now = timezone.now()
+    _retire_links(customer, now)
     SignInLink.objects.create(
         customer=customer,
         token_hash=tokens.sha256(token),
@@ -158,7 +160,13 @@ def redeem_sign_in_link(*, token: str) -> Customer:
     ).update(used_at=now)
     if not claimed:
         raise LinkInvalid("used")
+    _retire_links(link.customer, now)
     return link.customer
+
+
+def _retire_links(customer: Customer, now: datetime.datetime) -> None:
+    """End every still usable link of the customer (they then read as expired)."""
+    SignInLink.objects.filter(customer=customer, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
 
 
 # --- one-time forms ---------------------------------------------------------------------------

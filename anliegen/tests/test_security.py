@@ -2,6 +2,7 @@
 worked and must keep failing. The schema fuzzing of the API is in test_api_fuzz.py."""
 
 import asyncio
+import datetime
 import re
 import runpy
 from pathlib import Path
@@ -13,14 +14,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 import anliegen
 from anliegen.accounts.models import Role
 from anliegen.lib.clientip import client_address
 from anliegen.mail.ingest import ingest_mail
 from anliegen.mail.tests.rawmail import make_raw
-from anliegen.portal.models import Attempt
+from anliegen.portal.actions import issue_sign_in_link
+from anliegen.portal.models import Attempt, SignInLink
 from anliegen.portal.tests.conftest import sign_in
+from anliegen.portal.tokens import sha256
 from anliegen.testing import PASSWORD, make_agent, make_ticket
 from anliegen.tickets import actions
 from anliegen.tickets.models import Message
@@ -206,3 +210,28 @@ def test_it_serves_every_download_as_an_attachment_with_nosniff(world):
         assert response["Content-Disposition"].startswith("attachment"), name
         assert response["X-Content-Type-Options"] == "nosniff", name
         assert not response["Content-Type"].startswith("text/html"), name
+
+
+# --- 9. one sign-in link at a time -------------------------------------------------------------
+
+
+def test_it_retires_a_customers_older_links_when_a_new_one_is_issued(client, world):
+    first = issue_sign_in_link(customer=world.customer, email="erika@example.org")
+    second = issue_sign_in_link(customer=world.customer, email="erika@example.org")
+    jens = issue_sign_in_link(customer=world.other_customer, email="jens@example.dk")
+    response = client.post(reverse("portal:enter", args=[first]))
+    assert response.status_code == 410
+    assert response.context["reason"] == "expired"
+    assert client.post(reverse("portal:enter", args=[second])).status_code == 302
+    assert SignInLink.objects.filter(customer=world.customer, used_at__isnull=False).count() == 1
+    assert Client().post(reverse("portal:enter", args=[jens])).status_code == 302  # others' stay
+
+
+def test_it_retires_a_customers_other_links_when_one_is_used(world):
+    first = issue_sign_in_link(customer=world.customer, email="erika@example.org")
+    SignInLink.objects.create(  # a second one issued at the same moment, e.g. by two requests
+        customer=world.customer, token_hash=sha256("parallel"), email="erika@example.org",
+        created_at=timezone.now(), expires_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+    assert Client().post(reverse("portal:enter", args=[first])).status_code == 302
+    assert Client().post(reverse("portal:enter", args=["parallel"])).status_code == 410
