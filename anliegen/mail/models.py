@@ -136,6 +136,7 @@ class OutboxKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     CONFIRMATION = "confirmation", _("Confirmation")
     SIGN_IN = "sign_in", _("Sign-in link")
+    NOTIFICATION = "notification", _("Notification to staff")
 
 
 class Outbox(models.Model):

@@ -4,11 +4,14 @@ Called from the hooks (handlers.py), the periodic SLA check, the views and the A
 import datetime
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import User
-from anliegen.notifications.models import Kind, Notification, Preference
+from anliegen.notifications.models import Kind, Notification, Preference, describe
 from anliegen.tickets.access import visible_tickets
 from anliegen.tickets.models import Ticket
 
@@ -37,13 +40,41 @@ def notify(*, recipient: User | None, kind: str, key: str, ticket: Ticket | None
         return None
     if ticket is not None and not visible_tickets(recipient).filter(pk=ticket.pk).exists():
         return None
+    by_mail = by_mail and bool(recipient.email)
+    if not in_app and not by_mail:
+        return None
     try:
         with transaction.atomic():  # a savepoint: a duplicate leaves the caller's transaction intact
-            return Notification.objects.create(
+            row = Notification.objects.create(
                 recipient=recipient, kind=kind, key=key[:200], ticket=ticket, actor=actor, detail=dict(detail or {}),
                 created_at=_now(), in_app=in_app, by_mail=by_mail, read_at=None if in_app else _now())
     except IntegrityError:
         return None
+    if by_mail:
+        _queue_mail(row)
+    return row
+
+
+def _queue_mail(row: Notification) -> None:
+    """The notification by mail, through the outbox (same transaction: no mail without it, and
+    a notification is created once, so it is mailed once), in the recipient's language."""
+    from anliegen.mail.models import OutboxKind
+    from anliegen.mail.outbound import queue_mail
+
+    recipient = row.recipient
+    with translation.override(recipient.ui_language or settings.LANGUAGE_CODE):
+        line = describe(row)
+        lines = [line, ""]
+        subject = line
+        if row.ticket is not None:
+            subject = f"[{row.ticket.number}] {line}"
+            lines += [f"{row.ticket.number} · {row.ticket.subject}",
+                      settings.SITE_URL + reverse("tickets:case", args=[row.ticket.number]), ""]
+        lines += [_("You get this mail because you chose it. Change what you are told by mail:"),
+                  settings.SITE_URL + reverse("notifications:preferences")]
+    # Not filed with the case: the case's outgoing-mail panel lists what went to the customer.
+    queue_mail(kind=OutboxKind.NOTIFICATION, to=recipient.email, subject=subject, text="\n".join(lines))
+    Notification.objects.filter(pk=row.pk).update(mailed_at=_now())
 
 
 @transaction.atomic

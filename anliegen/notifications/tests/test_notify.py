@@ -98,3 +98,28 @@ def test_it_follows_each_persons_choice(world):
     rows = list(Notification.objects.filter(recipient=world.teammate))
     assert [(r.kind, r.in_app, r.by_mail) for r in rows] == [(Kind.MENTION, False, True)]
     assert unread_count(world.teammate) == 0  # mail only: nothing in the app's counter
+
+
+def test_it_mails_a_notification_once_through_the_outbox_in_the_recipients_language(world):
+    from django.core import mail as django_mail
+
+    from anliegen.accounts.actions import update_preferences
+    from anliegen.mail.models import Outbox, OutboxKind
+    from anliegen.mail.outbound import send_due
+
+    update_preferences(user=world.teammate, ui_language="de", availability=world.teammate.availability)
+    actions.set_preferences(user=world.teammate, choices={Kind.MENTION: (True, True)})
+    note = ticket_actions.add_note(ticket=world.ticket, author=world.agent, text="@tom bitte per Mail")
+    assert actions.notify(recipient=world.teammate, kind=Kind.MENTION, key=f"mention:{note.pk}",
+                          ticket=world.ticket, actor=world.agent) is None  # the same mention again
+    rows = list(Outbox.objects.filter(kind=OutboxKind.NOTIFICATION))
+    assert len(rows) == 1 and rows[0].to == world.teammate.email
+    assert rows[0].subject == f"[{world.ticket.number}] Anna hat Sie in einer Notiz erwähnt."
+    assert f"/cases/{world.ticket.number}/" in rows[0].text
+    assert Notification.objects.get(recipient=world.teammate).mailed_at is not None
+    # Nobody else wanted mail: the author and the other agents get none.
+    ticket_actions.assign_ticket(ticket=world.ticket, assignee=world.teammate, actor=world.agent)
+    assert Outbox.objects.filter(kind=OutboxKind.NOTIFICATION).count() == 1
+    send_due()
+    send_due()
+    assert [m.to for m in django_mail.outbox] == [[world.teammate.email]]
