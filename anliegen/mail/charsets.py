@@ -1,4 +1,7 @@
-"""Decoding bytes whose charset label may be missing, legacy or a lie."""
+"""Decoding bytes whose charset label may be missing, legacy or a lie.
+
+Interface: ``decode_bytes(data, declared)`` and ``codec_name(label)``. Imports no other
+module of the parser."""
 
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ _CHARSET_ALIASES = {
 }
 
 
-def _codec(label: str | None) -> str:
+def codec_name(label: str | None) -> str:
     """A Python codec name for a MIME charset label, or '' when unknown."""
     if not label:
         return ""
@@ -74,7 +77,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
     """
     if not data:
         return ""
-    codec = _codec(declared)
+    codec = codec_name(declared)
     if codec in _ISO2022_JP_CODECS:
         japanese = _decode_iso2022_jp(data)
         if japanese is not None:

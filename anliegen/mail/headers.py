@@ -1,4 +1,7 @@
-"""Header decoding: encoded words, raw 8-bit headers, addresses, Message-IDs, dates."""
+"""Header decoding: encoded words, raw 8-bit headers, addresses, Message-IDs, dates.
+
+Interface: ``decode_header``, ``decode_8bit_header``, ``unfold``, ``raw_header``,
+``parse_addresses``, ``parse_message_ids``, ``parse_date``. Depends on ``charsets`` only."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from datetime import UTC, datetime
 from email import utils
 from email.message import Message
 
-from anliegen.mail.charsets import _codec, decode_bytes
+from anliegen.mail.charsets import codec_name, decode_bytes
 
 # --------------------------------------------------------------------------
 # headers
@@ -26,13 +29,13 @@ def _raw_header_bytes(value: str) -> bytes:
     return value.encode("ascii", "surrogateescape")
 
 
-def _unfold(value: str) -> str:
+def unfold(value: str) -> str:
     if "\n" in value:
         value = _FOLD_RE.sub(" ", value)
     return value
 
 
-def _decode_8bit_header(value: str, fallback_charset: str | None) -> str:
+def decode_8bit_header(value: str, fallback_charset: str | None) -> str:
     """Decode a header with raw 8-bit bytes in it."""
     try:
         raw = _raw_header_bytes(value)
@@ -42,7 +45,7 @@ def _decode_8bit_header(value: str, fallback_charset: str | None) -> str:
         return raw.decode("utf-8")  # by far the most common 8-bit header
     except UnicodeDecodeError:
         pass
-    codec = _codec(fallback_charset)
+    codec = codec_name(fallback_charset)
     if codec and codec != "utf-8":
         try:
             return raw.decode(codec)
@@ -83,11 +86,11 @@ def _decode_encoded_words(value: str, *, quote_specials: bool = False) -> str:
         text_parts: list[str] = []
         current_codec = pending[0][0]
         buf = b""
-        for codec_name, data, _s, _e in pending:
-            if codec_name != current_codec:
+        for word_codec, data, _s, _e in pending:
+            if word_codec != current_codec:
                 text_parts.append(decode_bytes(buf, current_codec))
                 buf = b""
-                current_codec = codec_name
+                current_codec = word_codec
             buf += data
         text_parts.append(decode_bytes(buf, current_codec))
         text = "".join(text_parts)
@@ -141,15 +144,15 @@ def decode_header(value: str | None, fallback_charset: str | None = None) -> str
         return ""
     if not isinstance(value, str):  # compat32 may hand out Header objects
         value = str(value)
-    value = _unfold(value).strip()
+    value = unfold(value).strip()
     if not value.isascii():
-        value = _decode_8bit_header(value, fallback_charset)
+        value = decode_8bit_header(value, fallback_charset)
     if "=?" in value:
         value = _decode_encoded_words(value)
     return value
 
 
-def _get(msg: Message, name: str) -> str | None:
+def raw_header(msg: Message, name: str) -> str | None:
     """The raw value of a header (8-bit bytes as surrogate escapes), or None.
 
     ``raw_items`` instead of ``get``: compat32 turns 8-bit values into Header
@@ -162,15 +165,6 @@ def _get(msg: Message, name: str) -> str | None:
     return None
 
 
-def _get_all(msg: Message, name: str) -> list[str]:
-    name = name.lower()
-    return [
-        value if isinstance(value, str) else str(value)
-        for key, value in msg.raw_items()
-        if key.lower() == name
-    ]
-
-
 _ADDR_CLEAN_RE = re.compile(r"^[\s<\"']+|[\s>\"']+$")
 
 
@@ -180,9 +174,9 @@ def parse_addresses(
     """(display name, lower-cased address) pairs; entries without address kept with ''."""
     result: list[tuple[str, str]] = []
     for raw in values:
-        value = _unfold(raw)
+        value = unfold(raw)
         if not value.isascii():
-            value = _decode_8bit_header(value, fallback_charset)
+            value = decode_8bit_header(value, fallback_charset)
         if "=?" in value:
             value = _decode_encoded_words(value, quote_specials=True)
         try:
@@ -207,7 +201,7 @@ _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 def parse_message_ids(value: str | None) -> list[str]:
     if not value:
         return []
-    value = _unfold(value)
+    value = unfold(value)
     ids = _MSGID_RE.findall(value)
     if ids:
         return ids
@@ -219,7 +213,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = utils.parsedate_to_datetime(_unfold(value).strip())
+        parsed = utils.parsedate_to_datetime(unfold(value).strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if parsed is None:

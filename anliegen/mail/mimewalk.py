@@ -1,4 +1,9 @@
-"""Walking the MIME tree: body parts, attachments, inline images, forwarded mail, uuencode, TNEF."""
+"""Walking the MIME tree: body parts, attachments, inline images, forwarded mail, uuencode, TNEF.
+
+Interface: ``walk_message(msg, ...) -> Walk`` (the body parts in order, the attachments,
+what a delivery report says), ``header_param`` (a MIME parameter, read leniently) and
+``PARSE_POLICY`` (the email policy the tree must be parsed with). Depends on ``charsets``,
+``headers`` and ``parsed``."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from email.policy import Compat32
 from io import BytesIO
 
 from anliegen.mail.charsets import decode_bytes
-from anliegen.mail.headers import _decode_8bit_header, _get, _unfold, decode_header, parse_message_ids
+from anliegen.mail.headers import decode_8bit_header, decode_header, parse_message_ids, raw_header, unfold
 from anliegen.mail.parsed import ParsedAttachment
 
 # --------------------------------------------------------------------------
@@ -65,8 +70,8 @@ def _extract_uuencoded(text: str) -> tuple[str, list[tuple[str, bytes]]]:
 _CHARSET_PARAM_RE = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:+-]+)", re.IGNORECASE)
 
 
-def _param(part: Message, name: str, header: str = "content-type", hint: str | None = None) -> str:
-    raw_value = _get(part, header)
+def header_param(part: Message, name: str, header: str = "content-type", hint: str | None = None) -> str:
+    raw_value = raw_header(part, header)
     if raw_value is None:
         return ""
     try:
@@ -75,15 +80,15 @@ def _param(part: Message, name: str, header: str = "content-type", hint: str | N
         else:
             # 8-bit parameters (raw UTF-8 file names): decode first, then parse.
             scratch = Message()
-            own = _CHARSET_PARAM_RE.search(_get(part, "content-type") or "")
-            scratch[header] = _decode_8bit_header(_unfold(raw_value), own.group(1) if own else hint)
+            own = _CHARSET_PARAM_RE.search(raw_header(part, "content-type") or "")
+            scratch[header] = decode_8bit_header(unfold(raw_value), own.group(1) if own else hint)
             value = scratch.get_param(name, header=header)
     except Exception:  # noqa: BLE001
         value = None
     if value is None:
         # A parameter that follows without ";" ("text/plain charset=utf-8") is read anyway.
         loose = re.search(
-            rf'(?:^|[\s;]){re.escape(name)}\s*=\s*(?:"([^"]*)"|([^\s;"]+))', _unfold(raw_value), re.IGNORECASE
+            rf'(?:^|[\s;]){re.escape(name)}\s*=\s*(?:"([^"]*)"|([^\s;"]+))', unfold(raw_value), re.IGNORECASE
         )
         if loose is None:
             return ""
@@ -108,7 +113,7 @@ def _content_type(part: Message) -> str:
     if _CTYPE_RE.match(ctype):
         return ctype
     # "text/plain charset=utf-8" (no ";") or garbage after the type: keep type/subtype.
-    match = _CTYPE_PREFIX_RE.match(_unfold(_get(part, "content-type") or ""))
+    match = _CTYPE_PREFIX_RE.match(unfold(raw_header(part, "content-type") or ""))
     return match.group(1).lower() if match else "application/octet-stream"
 
 
@@ -117,7 +122,7 @@ _CTYPE_PREFIX_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9
 
 
 def _payload_bytes(part: Message) -> bytes:
-    cte = (_get(part, "Content-Transfer-Encoding") or "").strip().lower()
+    cte = (raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
     if cte == "base64":
         raw = part.get_payload()
         if isinstance(raw, str):
@@ -191,7 +196,7 @@ class _RawPolicy(Compat32):
         return (name + ":" + value + self.linesep).encode("ascii", "surrogateescape")
 
 
-_PARSE_POLICY = _RawPolicy()
+PARSE_POLICY = _RawPolicy()
 _EML_POLICIES = {sep: _RawPolicy(linesep=sep) for sep in ("\n", "\r\n")}
 
 
@@ -270,19 +275,19 @@ _TEXT_APPLICATION_TYPES = frozenset({"application/pgp-signature", "application/p
 def _is_line_text(part: Message, ctype: str) -> bool:
     """Whether a part's CRLF line breaks are framing, not content: 7bit is lines by
     definition (RFC 2045); quoted-printable is lines only for text."""
-    cte = (_get(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
+    cte = (raw_header(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
     if cte in ("7bit", ""):
         return True
     return ctype.startswith("text/") or ctype in _TEXT_APPLICATION_TYPES
 
 
 def _is_text_transfer(part: Message) -> bool:
-    cte = (_get(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
+    cte = (raw_header(part, "Content-Transfer-Encoding") or "7bit").strip().lower()
     return cte in ("7bit", "quoted-printable", "")
 
 
 @dataclass
-class _Walk:
+class Walk:
     fallback_charset: str | None
     linesep: str = "\n"
     # The body parts in the order the mail has them: (plain text, html), one of them empty
@@ -330,32 +335,42 @@ def _safe_filename(name: str) -> str:
 
 
 def _filename(part: Message, hint: str | None = None) -> str:
-    name = _param(part, "filename", "content-disposition", hint)
+    name = header_param(part, "filename", "content-disposition", hint)
     if not name:
-        name = _param(part, "name", hint=hint)
+        name = header_param(part, "name", hint=hint)
     return name.strip()
 
 
 def _disposition(part: Message) -> str:
-    value = _get(part, "Content-Disposition")
+    value = raw_header(part, "Content-Disposition")
     if not value:
         return ""
     return value.split(";", 1)[0].strip().lower()
 
 
 def _content_id(part: Message) -> str:
-    value = _get(part, "Content-ID")
+    value = raw_header(part, "Content-ID")
     if not value:
         return ""
-    return _unfold(value).strip().strip("<>").strip()
+    return unfold(value).strip().strip("<>").strip()
 
 
-def _part_charset(part: Message, walk: _Walk) -> str | None:
-    charset = _param(part, "charset")
+def _part_charset(part: Message, walk: Walk) -> str | None:
+    charset = header_param(part, "charset")
     return charset or walk.fallback_charset
 
 
-def _walk_part(part: Message, walk: _Walk, *, in_related: bool = False, depth: int = 0) -> None:
+def walk_message(msg: Message, *, fallback_charset: str | None, linesep: str = "\n") -> Walk:
+    """Read a message parsed with ``PARSE_POLICY`` into its body parts and attachments.
+
+    ``fallback_charset`` decodes parts that declare none; ``linesep`` is the mail's own line
+    ending, which attached mails written out again keep."""
+    walk = Walk(fallback_charset=fallback_charset, linesep=linesep)
+    _walk_part(msg, walk)
+    return walk
+
+
+def _walk_part(part: Message, walk: Walk, *, in_related: bool = False, depth: int = 0) -> None:
     if depth > 50:  # absurd nesting: keep what is left as one blob
         walk.add_attachment("file", "application/octet-stream", _payload_bytes(part))
         return
@@ -370,7 +385,7 @@ def _walk_part(part: Message, walk: _Walk, *, in_related: bool = False, depth: i
         walk.add_attachment("part.eml", "application/octet-stream", data)
 
 
-def _walk_part_inner(part: Message, walk: _Walk, *, in_related: bool, depth: int) -> None:
+def _walk_part_inner(part: Message, walk: Walk, *, in_related: bool, depth: int) -> None:
     ctype = _content_type(part)
     main = ctype.split("/", 1)[0]
 
@@ -426,7 +441,7 @@ def _walk_part_inner(part: Message, walk: _Walk, *, in_related: bool, depth: int
             walk.bodies.append(("", decode_bytes(_payload_bytes(part), _part_charset(part, walk))))
             return
         text = decode_bytes(_payload_bytes(part), _part_charset(part, walk))
-        cte = (_get(part, "Content-Transfer-Encoding") or "").strip().lower()
+        cte = (raw_header(part, "Content-Transfer-Encoding") or "").strip().lower()
         if "uue" not in cte:
             text, files = _extract_uuencoded(text)
             for name, blob in files:
@@ -438,19 +453,19 @@ def _walk_part_inner(part: Message, walk: _Walk, *, in_related: bool, depth: int
     _as_attachment(part, walk, ctype, in_related=in_related)
 
 
-def _has_body(walk: _Walk) -> bool:
+def _has_body(walk: Walk) -> bool:
     return bool(walk.texts or walk.htmls)
 
 
 def _walk_alternative(
-    children: list[Message], walk: _Walk, *, in_related: bool, depth: int
+    children: list[Message], walk: Walk, *, in_related: bool, depth: int
 ) -> None:
     # Read every alternative into a scratch walk, then keep the first plain text
     # and the richest HTML; attachments inside alternatives (rare) are kept.
     plain: str | None = None
     rich: str | None = None
     for child in children:
-        sub = _Walk(walk.fallback_charset, walk.linesep)
+        sub = Walk(walk.fallback_charset, walk.linesep)
         sub.names = walk.names
         _walk_part(child, sub, in_related=in_related, depth=depth + 1)
         if sub.texts and plain is None:
@@ -470,7 +485,7 @@ def _inner_message_id(part: Message, ctype: str) -> str:
             payload = part.get_payload()
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message):
-                ids = parse_message_ids(_get(inner, "Message-ID"))
+                ids = parse_message_ids(raw_header(inner, "Message-ID"))
                 return ids[0] if ids else ""
         text = decode_bytes(_payload_bytes(part), "utf-8")
         match = re.search(r"^Message-ID:\s*<([^<>\s]+)>", text, re.IGNORECASE | re.MULTILINE)
@@ -479,7 +494,7 @@ def _inner_message_id(part: Message, ctype: str) -> str:
         return ""
 
 
-def _as_attachment(part: Message, walk: _Walk, ctype: str, *, in_related: bool = False) -> None:
+def _as_attachment(part: Message, walk: Walk, ctype: str, *, in_related: bool = False) -> None:
     # Text sent as 7bit or quoted-printable is line-oriented: its CRLF is transport
     # framing, so it is stored with "\n" as a mail client saving it would. Everything else
     # (a PDF sent quoted-printable in a CRLF mail, any 8bit, binary or base64 part) is
@@ -492,7 +507,7 @@ def _as_attachment(part: Message, walk: _Walk, ctype: str, *, in_related: bool =
         if text_transfer and _is_line_text(part, ctype) and b"\r\n" in data:
             data = data.replace(b"\r\n", b"\n")
     filename = _filename(part, walk.fallback_charset)
-    description = decode_header(_get(part, "Content-Description"))
+    description = decode_header(raw_header(part, "Content-Description"))
     if not filename:
         if ctype == "message/rfc822":
             filename = (_inner_subject(part) or description or "message") + ".eml"
@@ -516,10 +531,10 @@ def _inner_subject(part: Message) -> str:
     inner = payload[0] if isinstance(payload, list) and payload else None
     if not isinstance(inner, Message):
         return ""
-    return decode_header(_get(inner, "Subject"))
+    return decode_header(raw_header(inner, "Subject"))
 
 
-def _walk_tnef(part: Message, walk: _Walk, filename: str, ctype: str) -> None:
+def _walk_tnef(part: Message, walk: Walk, filename: str, ctype: str) -> None:
     data = _payload_bytes(part)
     try:
         from tnefparse import TNEF

@@ -7,6 +7,12 @@ in every imaginable way, so everything below prefers "keep it and guess" over
 raised when not even the headers can be read, so the caller can quarantine the
 raw bytes with the reason.
 
+The parser is five modules, each with a small interface, arrows pointing one way:
+``parsed`` (the result types) and ``charsets`` (decoding bytes) ← ``headers`` (header
+values, addresses, ids, dates) ← ``mimewalk`` (the MIME tree: body parts, attachments)
+← ``parse`` (this entry point, with the auto-reply and bounce verdicts). No module
+imports another's private names; ``test_parser_modules`` checks both.
+
 The standard library's ``compat32`` policy is used on purpose: it never raises
 while reading headers and leaves raw 8-bit bytes recoverable (as surrogate
 escapes), which lets this module decode them itself.
@@ -16,16 +22,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from html import escape as escape_html
 import re
 from email import message_from_bytes
 from email.errors import MissingHeaderBodySeparatorDefect
 from email.message import Message
+from html import escape as escape_html
 
 from anliegen.lib.html import html_to_text, sanitise_html
-from anliegen.mail.charsets import _codec
+from anliegen.mail.charsets import codec_name
 from anliegen.mail.headers import decode_header, parse_addresses, parse_date, parse_message_ids
-from anliegen.mail.mimewalk import _PARSE_POLICY, _param, _Walk, _walk_part
+from anliegen.mail.mimewalk import PARSE_POLICY, Walk, header_param, walk_message
 from anliegen.mail.parsed import (
     CASE_TOKEN_RE,
     MailParseError,
@@ -96,7 +102,7 @@ def automatic_reason(headers: dict[str, str], subject: str) -> str:
 
 
 def _is_bounce(
-    headers: dict[str, str], from_address: str, subject: str, walk: _Walk, report_type: str
+    headers: dict[str, str], from_address: str, subject: str, walk: Walk, report_type: str
 ) -> bool:
     if walk.is_report and report_type in ("delivery-status", ""):
         return True
@@ -189,11 +195,11 @@ def _parse(raw: bytes) -> ParsedMail:
     if raw.startswith(b"From "):
         newline = raw.find(b"\n")
         body_raw = raw[newline + 1 :] if newline >= 0 else b""
-    msg = message_from_bytes(body_raw, policy=_PARSE_POLICY)
+    msg = message_from_bytes(body_raw, policy=PARSE_POLICY)
     if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in msg.defects):
         repaired = _repair_header_folding(body_raw)
         if repaired is not None:
-            msg = message_from_bytes(repaired, policy=_PARSE_POLICY)
+            msg = message_from_bytes(repaired, policy=PARSE_POLICY)
     index: dict[str, list[str]] = {}
     for key, value in msg.raw_items():
         index.setdefault(key.lower(), []).append(value if isinstance(value, str) else str(value))
@@ -228,14 +234,13 @@ def _parse(raw: bytes) -> ParsedMail:
 
     first_line_end = body_raw.find(b"\n")
     crlf = first_line_end > 0 and body_raw[first_line_end - 1 : first_line_end] == b"\r"
-    walk = _Walk(fallback_charset=fallback, linesep="\r\n" if crlf else "\n")
-    _walk_part(msg, walk)
+    walk = walk_message(msg, fallback_charset=fallback, linesep="\r\n" if crlf else "\n")
 
     text, html_raw = _body(walk.bodies)
     html = sanitise_html(html_raw) if html_raw else ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
 
-    report_type = (_param(msg, "report-type") or "").lower()
+    report_type = (header_param(msg, "report-type") or "").lower()
     is_bounce = _is_bounce(headers, from_address, subject, walk, report_type)
     bounced = walk.bounced_message_id if is_bounce else ""
     if is_bounce and not bounced:
@@ -306,7 +311,7 @@ def _charset_hint(msg: Message) -> str | None:
         return None
     declared = []
     for part in msg.walk():
-        codec = _codec(_param(part, "charset"))
+        codec = codec_name(header_param(part, "charset"))
         if codec and codec not in ("ascii", "utf-8"):
             declared.append(codec)
     # A mail that declares a multi-byte charset anywhere is likely written in it,

@@ -1,4 +1,7 @@
-"""What parse_mail returns: a parsed mail and its attachments, and the case token format."""
+"""What parse_mail returns: a parsed mail and its attachments, and the case token format.
+
+The bottom of the parser: imports no other module of it. An attached mail
+(``ParsedMail.forwarded``) is read with ``parse_mail(attachment.data)``."""
 
 from __future__ import annotations
 
@@ -50,12 +53,6 @@ class ParsedAttachment:
     def is_message(self) -> bool:
         """A forwarded or bounced mail kept as ``.eml``."""
         return self.content_type == "message/rfc822"
-
-    def as_mail(self) -> ParsedMail:
-        """Parse an attached message (raises ``MailParseError`` like ``parse_mail``)."""
-        from anliegen.mail.parse import parse_mail
-
-        return parse_mail(self.data)
 
 
 @dataclass(frozen=True, slots=True)

@@ -387,7 +387,7 @@ def test_it_keeps_a_forwarded_message_as_eml_and_can_read_it() -> None:
     [forwarded] = parsed.forwarded
     assert forwarded.filename.endswith(".eml")
     assert forwarded.content_type == "message/rfc822"
-    inner = forwarded.as_mail()
+    inner = parse_mail(forwarded.data)
     assert inner.message_id == "orig-1@anliegen.example"
     assert inner.text.strip() == "Hello there!"
     assert not parsed.is_bounce

@@ -232,7 +232,7 @@ def _helpdesk_checks(name: str) -> list[tuple[str, Callable[[ParsedMail], bool]]
                 # inline ("-----Original Message-----") or attached as message/rfc822
                 lambda m: (
                     spec["forwarded_part_contains"] in m.text
-                    or any(spec["forwarded_part_contains"] in a.as_mail().text for a in m.forwarded)
+                    or any(spec["forwarded_part_contains"] in parse_mail(a.data).text for a in m.forwarded)
                 ),
             )
         )
