@@ -1,12 +1,14 @@
 """Writes of the phone app: logging a call at reception, booking and working callbacks, and the
 reminder job. Every change to a case goes through tickets.actions, so it has its history.
 
-How a call is stored: the caller's concern is the customer's own message on the phone channel
-(kind inbound, channel phone, author_customer = the caller), written down by the member of staff
-in meta["call"] = {"number", "taken_by", "taken_by_name"}. It reads in the conversation as what
-the customer said, counts as a customer contact for repeat-contact detection (like a mail), and
-reopens a solved case like any customer message. The case's "created" event names the staff
-member as actor."""
+How a call is stored: as a call note, the agent's record of the call — a message of kind
+inbound on the phone channel whose author is the member of staff who took it (author_user;
+author_customer stays empty: these are not the customer's words), with meta["call"] =
+{"number", "taken_by", "taken_by_name", "summary"}. Staff read it as a call note; the portal
+shows "Phone call on <date>" and only the summary the agent chose to share. It counts as a
+customer contact for repeat-contact detection (like a mail) and reopens a solved case like any
+customer message. The case's subject is typed (or "Phone call from <name>"), never cut from the
+note, and can be changed on the case."""
 
 import datetime
 import logging
@@ -87,11 +89,9 @@ def language_for_number(number: str) -> str:
     return ""
 
 
-def subject_from_note(text: str, limit: int = 80) -> str:
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if len(first) <= limit:
-        return first
-    return first[: limit - 1].rsplit(" ", 1)[0] + "…"
+def default_subject(caller: Customer) -> str:
+    """The subject of a call logged without one: who called, not a piece of the note."""
+    return _("Phone call from %(name)s") % {"name": caller.name or caller.primary_email or _("a caller")}
 
 
 def _resolve_caller(*, number: str, customer: Customer | None, new_caller: NewCaller | None) -> tuple[Customer, bool]:
@@ -120,7 +120,8 @@ def _resolve_caller(*, number: str, customer: Customer | None, new_caller: NewCa
 def log_call(*, actor: User, number: str, text: str, customer: Customer | None = None,
              new_caller: NewCaller | None = None, ticket: Ticket | None = None, team: Team | None = None,
              assignee: User | None = None, subject: str = "", priority: int = Priority.NORMAL,
-             callback_at: datetime.datetime | None = None, callback_note: str = "") -> LoggedCall:
+             callback_at: datetime.datetime | None = None, callback_note: str = "",
+             summary: str = "") -> LoggedCall:
     """Reception takes a call: identify (or create) the caller by number, store the call note as
     the caller's phone message on a new case or on one of their open cases, hand the case to a
     team (and agent), and book a callback if one was promised. All or nothing. A number typed
@@ -132,14 +133,15 @@ def log_call(*, actor: User, number: str, text: str, customer: Customer | None =
     if not text.strip():
         raise ActionError(_("Write down what the caller said."))
     caller, created_customer = _resolve_caller(number=number, customer=customer, new_caller=new_caller)
-    meta: dict[str, Any] = {"call": {"number": number, "taken_by": actor.pk, "taken_by_name": str(actor)}}
+    meta: dict[str, Any] = {"call": {"number": number, "taken_by": actor.pk, "taken_by_name": str(actor),
+                                     "summary": " ".join(summary.split())[:1000]}}
     if ticket is None:
         if team is None:
             raise ActionError(_("Choose the team that takes the case."))
         new_ticket = ticket_actions.create_ticket(
-            subject=subject.strip() or subject_from_note(text), customer=caller, team=team, channel=Channel.PHONE,
+            subject=subject.strip() or default_subject(caller), customer=caller, team=team, channel=Channel.PHONE,
             text=text.strip(), actor=actor, priority=priority, sender=number, meta=meta,
-            language=caller.preferred_language,
+            language=caller.preferred_language, recorded_by=actor,
         )
         message = new_ticket.messages.filter(kind="inbound").order_by("id").first()
         assert message is not None
@@ -153,6 +155,7 @@ def log_call(*, actor: User, number: str, text: str, customer: Customer | None =
                               % {"number": ticket.number})
         message = ticket_actions.add_customer_message(
             ticket=ticket, customer=caller, text=text.strip(), channel=Channel.PHONE, sender=number, meta=meta,
+            recorded_by=actor,
         )
         if team is not None and team.pk != ticket.team_id:
             ticket_actions.move_to_team(ticket=ticket, team=team, actor=actor, reason=_("Handed on at reception"))

@@ -87,6 +87,7 @@ class LogCallForm(forms.Form):
     note = forms.CharField(label=_("What the caller said"), widget=forms.Textarea(attrs={"rows": 5}),
                            error_messages={"required": _("Write down what the caller said.")})
     subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
+    summary = forms.CharField(label=_("Summary for the customer"), max_length=1000, required=False)
     team = forms.ModelChoiceField(label=_("Hand to team"), queryset=Team.objects.all(), required=False,
                                   empty_label=_("— choose a team —"))
     assignee = forms.ChoiceField(label=_("Agent"), required=False)

@@ -55,7 +55,10 @@ def parse_cursor(value: str) -> datetime.datetime | None:
 
 
 def _message_entry(m: Message) -> Entry:
-    if m.kind == MessageKind.INBOUND:
+    if m.is_call:
+        who = str(m.ticket.customer if m.author_user_id else (m.author_customer or m.sender))
+        direction = str(_("call note"))
+    elif m.kind == MessageKind.INBOUND:
         who = str(m.author_customer or m.sender)
         direction = str(_("from the customer"))
     elif m.kind == MessageKind.REPLY:
@@ -87,7 +90,7 @@ def timeline(cases: QuerySet[Ticket], *, before: datetime.datetime | None = None
              with_notes: bool = False) -> Page:
     """The latest `limit` entries before `before` (all, if None), returned oldest first."""
     messages = Message.objects.filter(ticket__in=cases).select_related(
-        "ticket", "author_user", "author_customer").defer("html")
+        "ticket__customer", "author_user", "author_customer").defer("html")
     if with_notes:
         # The callback actions' own notes are shown as callback entries instead.
         messages = messages.exclude(kind=MessageKind.NOTE, meta__has_key="callback")

@@ -122,6 +122,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 actor=user, number=form.e164, text=data["note"], customer=form.caller, new_caller=new_caller,
                 ticket=form.ticket, team=data["team"], assignee=data["assignee_user"], subject=data["subject"],
                 priority=data["priority"], callback_at=data["callback_at"], callback_note=data["callback_note"],
+                summary=data["summary"],
             )
         except ActionError as exc:
             form.add_error(None, str(exc))

@@ -117,8 +117,9 @@ def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str 
                   sender: str = "", message_id: str = "", level: str = Level.FIRST,
                   first_message_kind: str = MessageKind.INBOUND, meta: dict[str, Any] | None = None,
                   at: datetime.datetime | None = None, actor_label: str = "",
-                  attachment_max_bytes: int | None = None) -> Ticket:
-    """Open a case with its first message (from the customer, or a call note taken by staff).
+                  attachment_max_bytes: int | None = None, recorded_by: User | None = None) -> Ticket:
+    """Open a case with its first message (from the customer, or a call note taken by staff:
+    recorded_by is who wrote it down, and the message is theirs, not the customer's words).
     The returned case carries that message as `opening_message` (saves callers a query)."""
     subject = " ".join(subject.split())[:300] or _("(no subject)")
     at = at or _now()
@@ -128,10 +129,11 @@ def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str 
     )
     _record(ticket, actor=actor, kind="created", after={"team": team.pk, "channel": channel},
             actor_label=actor_label, at=at)
-    is_customer = first_message_kind == MessageKind.INBOUND
+    is_customer = first_message_kind == MessageKind.INBOUND and recorded_by is None
     message = _add_message(
         ticket, kind=first_message_kind, channel=channel, text=text, html=html,
-        author_user=None if is_customer else actor, author_customer=customer if is_customer else None,
+        author_user=recorded_by or (None if is_customer else actor),
+        author_customer=customer if is_customer else None,
         sender=sender or (customer.primary_email if is_customer else str(actor or "")), subject=subject,
         language=language, message_id=message_id, attachments=attachments, meta=meta, at=at,
         attachment_max_bytes=attachment_max_bytes,
@@ -156,14 +158,17 @@ def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str
                          channel: str = Channel.EMAIL, sender: str = "", subject: str = "",
                          language: str = "", message_id: str = "", attachments: Sequence[IncomingFile] = (),
                          meta: dict[str, Any] | None = None, at: datetime.datetime | None = None,
-                         attachment_max_bytes: int | None = None, reopen: bool = True) -> Message:
-    """A customer wrote again (mail, portal, ...). A solved or closed case reopens.
+                         attachment_max_bytes: int | None = None, reopen: bool = True,
+                         recorded_by: User | None = None) -> Message:
+    """A customer wrote again (mail, portal, ...) or called (recorded_by: the member of staff
+    who wrote the call note; the note is theirs). A solved or closed case reopens.
 
     reopen=False stores noise (an auto-reply) without reopening or moving the case up the queue."""
     _lock(ticket)
     at = at or _now()
     message = _add_message(
-        ticket, kind=MessageKind.INBOUND, channel=channel, text=text, html=html, author_customer=customer,
+        ticket, kind=MessageKind.INBOUND, channel=channel, text=text, html=html, author_user=recorded_by,
+        author_customer=None if recorded_by else customer,
         sender=sender or (customer.primary_email if customer else ""), subject=subject, language=language,
         message_id=message_id, attachments=attachments, meta=meta, at=at,
         attachment_max_bytes=attachment_max_bytes,
@@ -376,6 +381,21 @@ def change_ticket(*, ticket: Ticket, actor: User | None, status: str | None = No
 
 def set_status(*, ticket: Ticket, status: str, actor: User | None, actor_label: str = "") -> Ticket:
     change_ticket(ticket=ticket, status=status, actor=actor, actor_label=actor_label)
+    return ticket
+
+
+@transaction.atomic
+def set_subject(*, ticket: Ticket, subject: str, actor: User | None, actor_label: str = "") -> Ticket:
+    """Give the case a new subject (a call's subject, a vague mail subject made telling)."""
+    subject = " ".join(subject.split())[:300]
+    if not subject:
+        raise ActionError(_("The subject cannot be empty."))
+    _lock(ticket)
+    if subject != ticket.subject:
+        before = ticket.subject
+        _touch(ticket, _now(), subject=subject)
+        _record(ticket, actor=actor, actor_label=actor_label, kind="subject", field="subject",
+                before=before, after=subject)
     return ticket
 
 

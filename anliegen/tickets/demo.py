@@ -261,7 +261,8 @@ def populate(*, customers: int = 300, cases: int = 400, seed: int = 42) -> dict[
                 ticket = actions.create_ticket(
                     subject=concern.subject[language], customer=customer, team=team, channel=channel,
                     text=concern.text[language], language=language, tags=concern.tags, actor=receptionist,
-                    meta={"taken_by": receptionist.username},
+                    recorded_by=receptionist, sender=customer.phones.values_list("number", flat=True).first() or "",
+                    meta={"call": {"taken_by": receptionist.pk, "taken_by_name": str(receptionist), "summary": ""}},
                 )
             else:
                 ticket = actions.create_ticket(

@@ -23,6 +23,7 @@ KIND_LABELS = {
     "escalated": gettext_lazy("Escalated"),
     "tagged": gettext_lazy("Tags"),
     "merged": gettext_lazy("Merged"),
+    "subject": gettext_lazy("Subject"),
 }
 
 

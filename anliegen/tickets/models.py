@@ -163,6 +163,18 @@ class Message(models.Model):
     def is_public(self) -> bool:
         return self.kind != MessageKind.NOTE
 
+    @property
+    def is_call(self) -> bool:
+        """A call note: the agent's record of a call with the customer (author_user took it),
+        never the customer's own words. The portal shows it as "Phone call on <date>" with
+        the summary the agent chose to share (meta["call"]["summary"]), if any."""
+        return self.kind == MessageKind.INBOUND and self.channel == Channel.PHONE
+
+    @property
+    def call_summary(self) -> str:
+        call = self.meta.get("call") if isinstance(self.meta, dict) else None
+        return str(call.get("summary") or "") if isinstance(call, dict) else ""
+
 
 class Attachment(models.Model):
     """A file on a message, stored once on disk under its SHA-256 (see tickets.storage)."""

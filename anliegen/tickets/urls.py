@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<str:number>/fields/", views.update_fields, name="fields"),
     path("cases/<str:number>/escalate/", views.escalate, name="escalate"),
     path("cases/<str:number>/tags/", views.tags, name="tags"),
+    path("cases/<str:number>/subject/", views.subject, name="subject"),
     path("cases/<str:number>/merge/", views.merge, name="merge"),
     path("cases/<str:number>/colleagues/", views.colleagues, name="colleagues"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),

@@ -421,6 +421,20 @@ def escalate(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def subject(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = access_ticket(request.user, number, log=False)
+    try:
+        actions.set_subject(ticket=ticket, subject=request.POST.get("subject", ""), actor=request.user)
+    except actions.ActionError as exc:
+        context = _case_context(request, ticket)
+        context["subject_error"] = str(exc)
+        return render(request, "tickets/case.html", context, status=400)
+    messages.success(request, _("The subject was changed."))
+    return redirect("tickets:case", number=ticket.number)
+
+
+@login_required
+@require_POST
 def tags(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number, log=False)
     form = TagsForm(request.POST)

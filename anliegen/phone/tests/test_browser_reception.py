@@ -29,7 +29,7 @@ def test_it_hands_a_call_from_reception_to_the_team_queue(page, new_page, live_s
     ticket = Ticket.objects.get(channel=Channel.PHONE)
     assert f"new case {ticket.number}" in flash and world.support.name in flash
     assert ticket.team == world.support and ticket.assignee == world.teammate
-    assert ticket.subject == "WLAN bricht jeden Abend ab"
+    assert ticket.subject == "Phone call from Erika Mustermann"  # not cut from the note
     callback = ticket.callbacks.get()
     assert callback.agent == world.teammate
     assert abs((callback.due_at - timezone.now()).total_seconds() - 7200) < 180

@@ -65,11 +65,14 @@ def test_it_logs_a_call_of_a_known_caller_as_a_new_case(client, petra, world, kn
     assert response.status_code == 302
     ticket = Ticket.objects.get(channel=Channel.PHONE)
     assert ticket.customer == world.customer and ticket.team == world.support
-    assert ticket.subject == "Internet fällt abends aus."
+    # Not a truncated copy of the note: who called (the agent can type a subject or change it).
+    assert ticket.subject == "Phone call from Erika Mustermann"
     message = ticket.messages.get()
-    assert message.kind == MessageKind.INBOUND and message.channel == Channel.PHONE
-    assert message.author_customer == world.customer and message.sender == "+49301234567"
-    assert message.meta["call"] == {"number": "+49301234567", "taken_by": petra.pk, "taken_by_name": str(petra)}
+    assert message.kind == MessageKind.INBOUND and message.channel == Channel.PHONE and message.is_call
+    # The call note is the agent's, not the customer's words.
+    assert message.author_user == petra and message.author_customer is None and message.sender == "+49301234567"
+    assert message.meta["call"] == {"number": "+49301234567", "taken_by": petra.pk, "taken_by_name": str(petra),
+                                    "summary": ""}
     assert Event.objects.get(ticket=ticket, kind="created").actor == petra
     flash = client.get(URL).text
     assert f"new case {ticket.number}" in flash and "Technischer Support" in flash
@@ -83,6 +86,7 @@ def test_it_adds_the_call_to_an_open_case_and_hands_it_on(client, petra, world, 
     assert world.ticket.team == world.commercial
     call = world.ticket.messages.get(channel=Channel.PHONE)
     assert call.kind == MessageKind.INBOUND and call.text == "Ruft wegen des Routers wieder an."
+    assert call.author_user == petra and call.author_customer is None
     assert Event.objects.filter(ticket=world.ticket, kind="moved", actor=petra).exists()
     assert Ticket.objects.count() == 3  # no new case
 
