@@ -18,5 +18,7 @@ class Config(AppConfig):
                                           url_name="mail:automatic", order=202, visible=hooks.admins_only))
         hooks.register_nav(hooks.NavEntry(name="unmatched_bounces", label=_("Unmatched bounces"),
                                           url_name="mail:bounces", order=204, visible=hooks.admins_only))
+        hooks.register_nav(hooks.NavEntry(name="outgoing_mail", label=_("Outgoing mail"), url_name="mail:outgoing",
+                                          order=206, visible=hooks.admins_only))
         hooks.register_nav(hooks.NavEntry(name="mailboxes", label=_("Mailboxes"), url_name="mail:mailboxes",
                                           order=210, visible=hooks.admins_only))

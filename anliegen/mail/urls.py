@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anliegen.mail import inbound_views, outbox_views, views
+from anliegen.mail import inbound_views, outbox_views, outgoing_views, views
 
 app_name = "mail"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("mailboxes/", views.mailbox_list, name="mailboxes"),
     path("mailboxes/new/", views.mailbox_edit, name="mailbox_new"),
     path("mailboxes/<int:pk>/", views.mailbox_edit, name="mailbox_edit"),
+    path("outgoing/", outgoing_views.outgoing_list, name="outgoing"),
+    path("outgoing/<int:pk>/", outgoing_views.outgoing_detail, name="outgoing_detail"),
+    path("outgoing/<int:pk>/retry/", outgoing_views.outgoing_retry, name="outgoing_retry"),
     path("cases/<str:number>/outbox/", outbox_views.outbox_panel, name="outbox_panel"),
     path("cases/<str:number>/outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
 ]

@@ -224,7 +224,7 @@ def test_it_refuses_customers_in_the_workspace_and_the_api(client, world):
 # --- Pages for the lead and for administrators ----------------------------------------------
 
 LEAD_PAGES = ["tickets:lead", "routing:rules", "routing:calendar_new", "routing:policy_new"]
-ADMIN_PAGES = ["mail:quarantine", "mail:mailboxes", "mail:automatic", "mail:bounces", "accounts:staff",
+ADMIN_PAGES = ["mail:quarantine", "mail:mailboxes", "mail:outgoing", "mail:automatic", "mail:bounces", "accounts:staff",
                "accounts:staff_new", "accounts:teams", "accounts:team_new"]
 
 
