@@ -245,6 +245,10 @@ PORTAL_LINK_MINUTES = env_int("ANLIEGEN_PORTAL_LINK_MINUTES", 30, minimum=1)
 # Sign-in links that may be requested for one address (and from one IP, times four) per hour.
 PORTAL_LINKS_PER_HOUR = env_int("ANLIEGEN_PORTAL_LINKS_PER_HOUR", 5, minimum=1)
 WEBFORM_PER_HOUR = env_int("ANLIEGEN_WEBFORM_PER_HOUR", 10, minimum=1)
+# The largest web-form submission (text and attachments together), refused before it is read.
+WEBFORM_MAX_BYTES = env_int("ANLIEGEN_WEBFORM_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+# The largest body of the other anonymous forms (staff and portal sign-in).
+SIGN_IN_MAX_BYTES = 64 * 1024
 # Confirmation mails of the web form to one address per hour (more submissions still open cases).
 WEBFORM_CONFIRMATIONS_PER_HOUR = env_int("ANLIEGEN_WEBFORM_CONFIRMATIONS_PER_HOUR", 3, minimum=0)
 # How long the sign-in link under a reply on a portal case works (once).

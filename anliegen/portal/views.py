@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from anliegen.customers.actions import normalise_email, set_preferred_language
 from anliegen.customers.models import Customer
+from anliegen.lib.bodylimit import body_too_large, unreadable_charset
 from anliegen.lib.clientip import client_address
 from anliegen.portal import actions, conf
 from anliegen.portal.forms import (
@@ -307,6 +308,23 @@ def webform_csp() -> dict[str, list[str]]:
     return policy
 
 
+def _unreadable_webform(request: HttpRequest) -> tuple[str, int] | None:
+    """Why a web-form post cannot be read at all (and the status to answer), or None."""
+    limit = settings.WEBFORM_MAX_BYTES
+    if body_too_large(request, limit):
+        return _(
+            "Your message with its attachments is larger than %(limit)d MB. Please send smaller "
+            "files, or write us an e-mail."
+        ) % {"limit": max(1, limit // (1024 * 1024))}, 413
+    charset = unreadable_charset(request)
+    if charset:
+        return _(
+            "Your browser sent the form in the character set %(charset)s; we read forms in "
+            "UTF-8 only. Please send it again from this page."
+        ) % {"charset": charset}, 400
+    return None
+
+
 def _webform(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(
@@ -314,8 +332,19 @@ def _webform(request: HttpRequest) -> HttpResponse:
             "portal/webform.html",
             {"form": WebForm(), "attachment_help": attachments_help()},
         )
-    form = WebForm(request.POST, request.FILES)
     ip = _ip(request)
+    refusal = _unreadable_webform(request)
+    if refusal is not None:
+        # Refused before the body is read; the try counts against the limit all the same.
+        actions.count_attempt(kind="webform-ip", key=ip, limit=conf.webform_submissions_per_hour())
+        message, status = refusal
+        return render(
+            request,
+            "portal/webform.html",
+            {"form": WebForm(), "attachment_help": attachments_help(), "refusal": message},
+            status=status,
+        )
+    form = WebForm(request.POST, request.FILES)
     if form.is_robot():
         # Answer as if all went well: a robot learns nothing; its tries still count.
         actions.count_attempt(kind="webform-ip", key=ip, limit=conf.webform_submissions_per_hour())

@@ -7,6 +7,7 @@ import re
 import runpy
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import uvicorn
@@ -235,3 +236,87 @@ def test_it_retires_a_customers_other_links_when_one_is_used(world):
     )
     assert Client().post(reverse("portal:enter", args=[first])).status_code == 302
     assert Client().post(reverse("portal:enter", args=["parallel"])).status_code == 410
+
+
+# --- 6 (web form) and 7. unreadable and oversized anonymous posts --------------------------------
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "iso-8859-15", "nonsense", "utf-7"])
+def test_it_answers_a_web_form_in_another_charset_with_a_clear_message(client, world, charset):
+    from anliegen.portal.tests.test_webform import URL, fill, new_tickets
+
+    body = urlencode({**fill(), "name": "Jörg Müller"}, encoding="latin-1")
+    response = client.generic("POST", URL, body.encode("ascii"),
+                              content_type=f"application/x-www-form-urlencoded; charset={charset}")
+    assert response.status_code == 400
+    assert "we read forms in UTF-8 only" in response.text
+    assert not new_tickets(world).exists()
+    assert Attempt.objects.filter(kind="webform-ip").count() == 1
+
+
+def test_it_refuses_an_oversized_web_form_and_counts_the_try(client, world, settings):
+    from anliegen.portal.tests.test_webform import URL, fill, new_tickets
+
+    settings.WEBFORM_MAX_BYTES = 4096
+    settings.WEBFORM_PER_HOUR = 2
+    def big() -> SimpleUploadedFile:
+        return SimpleUploadedFile("scan.pdf", b"%PDF" + b"x" * 8000, content_type="application/pdf")
+
+    response = client.post(URL, {**fill(), "attachments": [big()]})
+    assert response.status_code == 413
+    assert "larger than 1 MB" in response.text
+    assert client.post(URL, {**fill(), "attachments": [big()]}).status_code == 413
+    assert Attempt.objects.filter(kind="webform-ip").count() == 2
+    assert client.post(URL, fill()).status_code == 429  # the refused tries used up the hour
+    assert not new_tickets(world).exists()
+
+
+def _post_through_asgi(path: str, headers: list[tuple[bytes, bytes]], chunks: list[bytes]) -> tuple[int, int]:
+    """POST through the application `anliegen serve` runs; (status, chunks the app read)."""
+    from anliegen.asgi import application
+
+    read = 0
+    status: list[int] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal read
+        if read >= len(chunks):
+            await asyncio.Event().wait()  # the client waits for the answer
+        read += 1
+        return {"type": "http.request", "body": chunks[read - 1], "more_body": read < len(chunks)}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "client": ("192.0.2.50", 5000), "server": ("testserver", 80),
+        "headers": [(b"host", b"testserver"),
+                    (b"content-type", b"multipart/form-data; boundary=xyz"), *headers],
+    }
+    asyncio.run(application(scope, receive, send))
+    return status[0], read
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_reads_a_web_form_body_declared_too_large(settings):
+    settings.WEBFORM_MAX_BYTES = 1024 * 1024
+    status, read = _post_through_asgi(
+        reverse("portal:webform"), [(b"content-length", b"104857600")], [b"x" * 65536] * 1600)
+    assert status == 413
+    assert read == 0
+    assert Attempt.objects.filter(kind="webform-ip").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_stops_reading_an_undeclared_web_form_body_at_the_limit(settings):
+    settings.WEBFORM_MAX_BYTES = 1024 * 1024
+    status, read = _post_through_asgi(reverse("portal:webform"), [], [b"x" * 65536] * 1600)
+    assert status == 413
+    assert read == 17  # 16 chunks fill the megabyte, the 17th passes it
+    assert Attempt.objects.filter(kind="webform-ip").count() == 1
+    status, read = _post_through_asgi(reverse("portal:webform"), [], [b"--xyz--\r\n"])
+    assert status == 400  # a small body is read and answered as an incomplete form
+    assert read == 1
