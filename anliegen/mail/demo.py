@@ -1,5 +1,6 @@
-"""Demo data for mail: two mailboxes, a short mail thread, an out-of-office reply and two
-mails in the quarantine, all stored through the real ingest."""
+"""Demo data for mail: two mailboxes, a short mail thread, an out-of-office reply (in the list
+of automatic mail), a bounce of a mail we no longer know (in the list of unmatched bounces)
+and two mails in the quarantine, all stored through the real ingest."""
 
 import random
 from email.message import EmailMessage
@@ -52,7 +53,31 @@ def populate(rng: random.Random) -> None:
     ]
     for raw in mails:
         ingest_mail(raw, source=Source.IMPORT, mailbox=service)
+    ingest_mail(_bounce(f"reply.{suffix}.old@anliegen.example"), source=Source.SMTP, mailbox=service)
     # Two mails the admin finds in the quarantine: one unreadable, one without a sender.
     ingest_mail(b"\x00\x00\x00 transmission garbage from a broken relay", source=Source.SMTP, mailbox=service)
     ingest_mail(b"Subject: Ohne Absender\r\nTo: service@anliegen.example\r\n\r\nWer hat das geschickt?\r\n",
                 source=Source.SMTP, mailbox=service)
+
+
+def _bounce(original_id: str) -> bytes:
+    """A delivery failure for a mail sent before Anliegen kept an outbox."""
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.kunde.example>\r\n"
+        "To: service@anliegen.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Message-ID: <bounce-{original_id}>\r\n"
+        "Auto-Submitted: auto-replied\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="demo-bounce"\r\n\r\n'
+        "--demo-bounce\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+        "Your message could not be delivered to one or more recipients.\r\n\r\n"
+        "--demo-bounce\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.kunde.example\r\n\r\n"
+        "Final-Recipient: rfc822; j.weber@kunde.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <j.weber@kunde.example>: mailbox unavailable\r\n\r\n"
+        "--demo-bounce\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        "From: Service <service@anliegen.example>\r\nTo: j.weber@kunde.example\r\n"
+        f"Subject: Ihre Anfrage\r\nMessage-ID: <{original_id}>\r\n\r\n"
+        "--demo-bounce--\r\n"
+    ).encode()

@@ -1,7 +1,8 @@
 """Walking the MIME tree: body parts, attachments, inline images, forwarded mail, uuencode, TNEF.
 
 Interface: ``walk_message(msg, ...) -> Walk`` (the body parts in order, the attachments,
-what a delivery report says), ``header_param`` (a MIME parameter, read leniently) and
+what a delivery report says), ``header_param`` (a MIME parameter, read leniently),
+``content_type`` (a part's type, read leniently) and
 ``PARSE_POLICY`` (the email policy the tree must be parsed with). Depends on ``charsets``,
 ``headers`` and ``parsed``."""
 
@@ -104,7 +105,8 @@ def header_param(part: Message, name: str, header: str = "content-type", hint: s
     return decode_header(utils.unquote(value) if isinstance(value, str) else str(value))
 
 
-def _content_type(part: Message) -> str:
+def content_type(part: Message) -> str:
+    """A part's type/subtype in lower case, read leniently; application/octet-stream if none."""
     try:
         ctype = part.get_content_type()
     except Exception:  # noqa: BLE001
@@ -386,7 +388,7 @@ def _walk_part(part: Message, walk: Walk, *, in_related: bool = False, depth: in
 
 
 def _walk_part_inner(part: Message, walk: Walk, *, in_related: bool, depth: int) -> None:
-    ctype = _content_type(part)
+    ctype = content_type(part)
     main = ctype.split("/", 1)[0]
 
     disposition = _disposition(part)
@@ -405,10 +407,10 @@ def _walk_part_inner(part: Message, walk: Walk, *, in_related: bool, depth: int)
         elif ctype == "multipart/signed" and len(children) >= 2:
             _walk_part(children[0], walk, in_related=in_related, depth=depth + 1)
             for child in children[1:]:
-                _as_attachment(child, walk, _content_type(child))
+                _as_attachment(child, walk, content_type(child))
         elif ctype == "multipart/encrypted":
             for child in children:
-                _as_attachment(child, walk, _content_type(child))
+                _as_attachment(child, walk, content_type(child))
         elif ctype == "multipart/report":
             walk.is_report = True
             for child in children:

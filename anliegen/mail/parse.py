@@ -31,7 +31,7 @@ from html import escape as escape_html
 from anliegen.lib.html import html_to_text, sanitise_html
 from anliegen.mail.charsets import codec_name
 from anliegen.mail.headers import decode_header, parse_addresses, parse_date, parse_message_ids
-from anliegen.mail.mimewalk import PARSE_POLICY, Walk, header_param, walk_message
+from anliegen.mail.mimewalk import PARSE_POLICY, Walk, content_type, header_param, walk_message
 from anliegen.mail.parsed import (
     CASE_TOKEN_RE,
     MailParseError,
@@ -200,6 +200,10 @@ def _parse(raw: bytes) -> ParsedMail:
         repaired = _repair_header_folding(body_raw)
         if repaired is not None:
             msg = message_from_bytes(repaired, policy=PARSE_POLICY)
+    if not msg.is_multipart() and content_type(msg).startswith("multipart/"):
+        repaired = _repair_content_type(body_raw)
+        if repaired is not None:
+            msg = message_from_bytes(repaired, policy=PARSE_POLICY)
     index: dict[str, list[str]] = {}
     for key, value in msg.raw_items():
         index.setdefault(key.lower(), []).append(value if isinstance(value, str) else str(value))
@@ -356,6 +360,20 @@ def _repair_header_folding(raw: bytes) -> bytes | None:
     for i in bad:
         lines[i] = b" " + lines[i]
     return b"\n".join(lines) + raw[head_end:]
+
+
+_LOOSE_CTYPE_RE = re.compile(rb"^(Content-Type:[ \t]*[\w.+-]+/[\w.+-]+)[ \t]+(?=[\w-]+[ \t]*=)", re.I | re.M)
+
+
+def _repair_content_type(raw: bytes) -> bytes | None:
+    """Put back the ";" missing before the parameters of the mail's own Content-Type
+    ("multipart/mixed boundary=..."), without which its parts cannot be found. Only the
+    mail's header block is touched: the parts and attached mails stay byte for byte."""
+    head_end = min((i for i in (raw.find(b"\n\n"), raw.find(b"\r\n\r\n")) if i >= 0), default=-1)
+    if head_end < 0:
+        return None
+    head, count = _LOOSE_CTYPE_RE.subn(rb"\1; ", raw[:head_end], count=1)
+    return head + raw[head_end:] if count else None
 
 
 def _pick_sender(pairs: list[tuple[str, str]]) -> tuple[str, str]:

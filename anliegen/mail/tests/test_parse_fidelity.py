@@ -237,3 +237,14 @@ def test_it_keeps_a_part_that_only_claims_to_be_uuencoded() -> None:
                "Content-Transfer-Encoding: x-uuencode\n\nthis is not uuencoded at all\n--XX--\n")
     [attachment] = parse_mail(raw).attachments
     assert attachment.data.startswith(b"this is not uuencoded")
+
+
+def test_it_finds_the_parts_when_the_boundary_follows_without_a_semicolon() -> None:
+    raw = crlf(
+        "From: a@example.org\nSubject: Anhang\nMIME-Version: 1.0\nContent-Type: multipart/mixed boundary=\"XX\"\n\n"
+        "--XX\nContent-Type: text/plain charset=utf-8\n\nDie Rechnung hängt an.\n"
+        "--XX\nContent-Type: application/pdf; name=r.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--XX--\n"
+    )
+    parsed = parse_mail(raw)
+    assert parsed.text.strip() == "Die Rechnung hängt an."
+    assert [(a.filename, a.data) for a in parsed.attachments] == [("r.pdf", b"%PDF-")]
