@@ -54,11 +54,20 @@ def test_it_imports_eml_files_and_folders(world, folder: Path):
     output = run(str(mails), str(single))
 
     assert output.startswith("Imported 4 mails:")
-    assert _summary(output) == {"new cases": 2, "added to cases": 1, "bounces": 0, "mail loops": 0,
-                                "duplicates": 0, "quarantined": 1}
+    assert _summary(output) == {"new cases": 2, "added to cases": 1, "bounces": 0, "automatic mail": 0,
+                                "mail loops": 0, "duplicates": 0, "quarantined": 1}
     assert InboundMail.objects.count() == 3 and Quarantine.objects.count() == 1
     assert "Skipped 3 files that are not mail" in output
     assert set(Ticket.objects.filter(inbound_mails__isnull=False).values_list("subject", flat=True)) == {"Eins", "Drei"}
+
+
+def test_it_counts_automatic_mail_in_the_summary(world, folder: Path):
+    (folder / "a.eml").write_bytes(make_raw(subject="Abwesenheitsnotiz: Rechnung"))
+    (folder / "b.eml").write_bytes(make_raw(subject="Rechnung"))
+    cases = Ticket.objects.count()
+    summary = _summary(run(str(folder)))
+    assert summary["automatic mail"] == 1 and summary["new cases"] == 1
+    assert Ticket.objects.count() == cases + 1
 
 
 def test_it_imports_nothing_twice(world, folder: Path):

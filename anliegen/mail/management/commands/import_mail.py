@@ -159,6 +159,7 @@ class Command(BaseCommand):
             ("new cases", counts[Outcome.CREATED]),
             ("added to cases", counts[Outcome.APPENDED]),
             ("bounces", counts[Outcome.BOUNCE]),
+            ("automatic mail", counts[Outcome.AUTOMATIC]),
             ("mail loops", counts[Outcome.IGNORED_LOOP]),
             ("duplicates", counts[Outcome.DUPLICATE] + counts["seen"]),
             ("quarantined", counts[QUARANTINED]),
