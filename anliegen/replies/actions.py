@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from anliegen.accounts.models import Team, User
 from anliegen.customers.actions import set_preferred_language
 from anliegen.replies.compose import compose
-from anliegen.replies.language import LANGUAGES, SHORT_TEXT, clean_text, detect_language
+from anliegen.lib.language import LANGUAGES, SHORT_TEXT, clean_text
 from anliegen.replies.models import (
     Category,
     DocVersion,
@@ -27,7 +27,6 @@ from anliegen.replies.models import (
 )
 from anliegen.replies.rendering import find_variables
 from anliegen.tickets import actions as ticket_actions
-from anliegen.tickets import search
 from anliegen.tickets.models import Message, MessageKind, Priority, Status, Ticket
 
 
@@ -242,29 +241,15 @@ CONFIDENT = 0.8
 
 
 def on_message_added(*, ticket: Ticket, message: Message, **_kwargs: object) -> None:
-    """Hook: detect the language of a customer's message and remember it on the message, the
-    case (if it has none) and the customer (when their recent messages agree)."""
-    if message.kind != MessageKind.INBOUND:
+    """Hook: remember the language of a customer's message on the customer, when their recent
+    messages agree. The message's and the case's language were set by tickets before they were
+    stored (tickets.actions.customer_language)."""
+    if message.kind != MessageKind.INBOUND or message.language not in LANGUAGES:
         return
-    language = message.language
-    confidence = 1.0
-    if not language:
-        detection = detect_language(f"{message.subject}\n{message.text}" if message.subject else message.text)
-        language, confidence = detection.language, detection.confidence
-        if not language:
-            return
-        indexed_as = message.language or ticket.language
-        Message.objects.filter(pk=message.pk).update(language=language[:5])
-        message.language = language[:5]
-        search.language_found(message, ticket, indexed_as)
-    if language not in LANGUAGES:
-        return
-    if not ticket.language:
-        Ticket.objects.filter(pk=ticket.pk, language="").update(language=language)
-        ticket.language = language
     customer = message.author_customer
     if customer is not None:
-        _update_customer_language(customer, language, confidence, long=len(clean_text(message.text)) >= SHORT_TEXT)
+        _update_customer_language(customer, message.language, message.language_confidence,
+                                  long=len(clean_text(message.text)) >= SHORT_TEXT)
 
 
 def _update_customer_language(customer: object, language: str, confidence: float, *, long: bool) -> None:

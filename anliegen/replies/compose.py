@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team, User
-from anliegen.replies.language import LANGUAGES
+from anliegen.lib.language import LANGUAGES
 from anliegen.replies.models import ReplyVariant, Signature, StandardReply
 from anliegen.replies.rendering import Context, render_text
 from anliegen.tickets.models import Ticket

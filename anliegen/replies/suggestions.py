@@ -25,7 +25,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import linear_kernel
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
-from anliegen.replies.language import clean_text
+from anliegen.lib.language import clean_text
 
 # How fast the learned model takes over from text similarity: weight = picks / (picks + K).
 LEARNING_K = 40

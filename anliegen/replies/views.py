@@ -22,7 +22,7 @@ from anliegen.accounts.models import Team, User
 from anliegen.replies import actions, suggestions
 from anliegen.replies.compose import LANGUAGE_NAMES, compose, customer_language
 from anliegen.replies.forms import LANGUAGE_LABELS, BulkMacroForm, MacroForm, ReplyForm, SignatureForm, split_tags
-from anliegen.replies.language import LANGUAGES
+from anliegen.lib.language import LANGUAGES
 from anliegen.replies.models import Category, Macro, ProcessDoc, Signature, StandardReply
 from anliegen.replies.rendering import VARIABLES, Context, render_text
 from anliegen.tickets.access import access_ticket, visible_tickets

@@ -18,6 +18,7 @@ from anliegen.accounts.models import Team, User
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.lib.html import html_to_text, sanitise_html
+from anliegen.lib.language import LANGUAGES, detect_language
 from anliegen.tickets import hooks, search
 from anliegen.tickets.models import (
     ACTIVE_STATUSES,
@@ -86,22 +87,36 @@ def _store_attachments(message: Message, files: Iterable[IncomingFile], *, max_b
     Attachment.objects.bulk_create(rows)
 
 
+def customer_language(*, subject: str, text: str, html: str = "") -> tuple[str, float]:
+    """The language a customer's message is written in ("de", "da", "en", "other", or "" when
+    there is nothing to judge) and how sure the detector is. Detected before the message is
+    stored, so it is indexed once, in its language."""
+    if not text.strip() and html:
+        text = html_to_text(sanitise_html(html))
+    detection = detect_language(f"{subject}\n{text}" if subject else text)
+    return detection.language[:5], detection.confidence
+
+
 def _add_message(ticket: Ticket, *, kind: str, channel: str, text: str, html: str = "",
                  author_user: User | None = None, author_customer: Customer | None = None,
                  sender: str = "", subject: str = "", language: str = "", message_id: str = "",
                  attachments: Sequence[IncomingFile] = (), meta: dict[str, Any] | None = None,
-                 at: datetime.datetime | None = None, attachment_max_bytes: int | None = None) -> Message:
+                 at: datetime.datetime | None = None, attachment_max_bytes: int | None = None,
+                 language_confidence: float = 1.0) -> Message:
     clean_html = sanitise_html(html) if html else ""
     if not text.strip() and clean_html:
         text = html_to_text(clean_html)
     if not text.strip() and not clean_html and not attachments:
         raise ActionError(_("The message is empty."))
     at = at or _now()
+    if kind == MessageKind.INBOUND and not language:
+        language, language_confidence = customer_language(subject=subject, text=text)
     message = Message.objects.create(
         ticket=ticket, kind=kind, channel=channel, text=text, html=clean_html, author_user=author_user,
         author_customer=author_customer, sender=sender[:320], subject=subject[:300], language=language,
         message_id=message_id[:300], created_at=at, meta=meta or {},
     )
+    message.language_confidence = language_confidence
     _store_attachments(message, attachments, max_bytes=attachment_max_bytes)
     Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
     ticket.message_count += 1
@@ -123,20 +138,24 @@ def create_ticket(*, subject: str, customer: Customer, team: Team, channel: str 
     The returned case carries that message as `opening_message` (saves callers a query)."""
     subject = " ".join(subject.split())[:300] or _("(no subject)")
     at = at or _now()
+    is_customer = first_message_kind == MessageKind.INBOUND and recorded_by is None
+    message_language, confidence = language, 1.0
+    if first_message_kind == MessageKind.INBOUND and not language:
+        message_language, confidence = customer_language(subject=subject, text=text, html=html)
     ticket = Ticket.objects.create(
         subject=subject, customer=customer, team=team, channel=channel, priority=priority,
-        language=language, level=level, created_at=at, updated_at=at, last_activity_at=at,
+        language=language or (message_language if message_language in LANGUAGES else ""), level=level,
+        created_at=at, updated_at=at, last_activity_at=at,
     )
     _record(ticket, actor=actor, kind="created", after={"team": team.pk, "channel": channel},
             actor_label=actor_label, at=at)
-    is_customer = first_message_kind == MessageKind.INBOUND and recorded_by is None
     message = _add_message(
         ticket, kind=first_message_kind, channel=channel, text=text, html=html,
         author_user=recorded_by or (None if is_customer else actor),
         author_customer=customer if is_customer else None,
         sender=sender or (customer.primary_email if is_customer else str(actor or "")), subject=subject,
-        language=language, message_id=message_id, attachments=attachments, meta=meta, at=at,
-        attachment_max_bytes=attachment_max_bytes,
+        language=message_language, message_id=message_id, attachments=attachments, meta=meta, at=at,
+        attachment_max_bytes=attachment_max_bytes, language_confidence=confidence,
     )
     names = [t for t in tags if t.strip()]
     if names:
@@ -173,10 +192,13 @@ def add_customer_message(*, ticket: Ticket, customer: Customer | None, text: str
         message_id=message_id, attachments=attachments, meta=meta, at=at,
         attachment_max_bytes=attachment_max_bytes,
     )
+    changes: dict[str, Any] = {}
+    if not ticket.language and message.language in LANGUAGES:
+        changes["language"] = message.language  # the case's language is its first known one
     if not reopen:
-        _touch(ticket, at)
+        _touch(ticket, at, **changes)
         return message
-    changes: dict[str, Any] = {"last_activity_at": at}
+    changes["last_activity_at"] = at
     if ticket.status in DONE_STATUSES or ticket.status == Status.PENDING:
         before = ticket.status
         changes["status"] = Status.OPEN

@@ -146,7 +146,11 @@ class Message(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     text = models.TextField(blank=True)
     html = models.TextField(blank=True)  # already sanitised
+    # "de", "da", "en", "other" or "": given by the caller, or detected from a customer's text
+    # before the message is stored (tickets.actions.customer_language).
     language = models.CharField(max_length=5, blank=True)
+    # Not stored: how sure the detection was (1.0 when the language was given), for the hooks.
+    language_confidence: float = 1.0
     # Mail Message-ID without brackets, for threading (inbound and our own outbound).
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
     created_at = models.DateTimeField(db_index=True)

@@ -39,16 +39,6 @@ def index_message(message: Message, ticket: Ticket) -> None:
             )
 
 
-def language_found(message: Message, ticket: Ticket, before: str) -> None:
-    """A message's language was detected after it was indexed (language detection runs in a
-    hook once the message is stored): index it again when that changes its PostgreSQL text
-    configuration, so its words are stemmed as the language's."""
-    if connection.vendor != "postgresql":
-        return  # FTS5 indexes words the same in every language
-    if PG_CONFIGS.get(before, "simple") != PG_CONFIGS.get(message.language or ticket.language, "simple"):
-        index_message(message, ticket)
-
-
 def reindex_ticket_messages(ticket: Ticket) -> None:
     for message in Message.objects.filter(ticket=ticket).only("id", "text", "language", "ticket_id"):
         index_message(message, ticket)

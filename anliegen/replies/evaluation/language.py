@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from anliegen.replies.language import SHORT_TEXT, detect_language
+from anliegen.lib.language import SHORT_TEXT, detect_language
 
 HERE = Path(__file__).resolve().parent
 ENGLISH = HERE / "english_samples.txt"

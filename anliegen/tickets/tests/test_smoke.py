@@ -33,7 +33,7 @@ def test_it_searches(client, world):
 
 
 def test_it_finds_a_word_in_another_form_once_the_language_is_known(client, world):
-    # No language given: it is detected after the message is stored, and the message is then
+    # No language given: it is detected before the message is stored, and the message is
     # indexed as German, so "Rechnung" finds "Rechnungen" (stemming; on SQLite, prefix match).
     from anliegen import testing
 

@@ -2,8 +2,8 @@ import socket
 
 import pytest
 
-from anliegen.replies import language
-from anliegen.replies.language import detect_language
+from anliegen.lib import language
+from anliegen.lib.language import detect_language
 
 
 @pytest.mark.parametrize("text, expected", [
