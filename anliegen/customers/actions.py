@@ -91,6 +91,16 @@ def find_customer_by_email(address: str) -> Customer | None:
     return row.customer if row else None
 
 
+def find_customers_by_email(addresses: Iterable[str]) -> dict[str, Customer]:
+    """The customers of many addresses in one query, keyed by normalised address (unknown
+    addresses are left out)."""
+    wanted = {normalise_email(a) for a in addresses} - {""}
+    if not wanted:
+        return {}
+    rows = CustomerEmail.objects.select_related("customer").filter(address__in=wanted)
+    return {row.address: row.customer for row in rows}
+
+
 def find_customer_by_phone(number: str, region: str = "") -> Customer | None:
     row = CustomerPhone.objects.select_related("customer").filter(number=normalise_phone(number, region)).first()
     return row.customer if row else None

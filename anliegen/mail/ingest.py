@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anliegen.accounts.models import Team
-from anliegen.customers.actions import get_or_create_customer_by_email
+from anliegen.customers.actions import find_customers_by_email, get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.lib import readcache
 from anliegen.mail import automatic, threading
@@ -99,27 +99,37 @@ def ingest_mails(raws: Iterable[bytes], *, source: str, mailbox: Mailbox | None 
     flush) for all of them instead of one per mail. For imports and transports that fetch
     mails in chunks; acknowledge the mails only after it returns.
 
-    Each mail is stored exactly as ingest_mail would store it, in order, in a savepoint of its
-    own: a mail that cannot be stored goes to the quarantine and the others are kept, and a
-    mail sees everything the earlier mails stored (a reply before its original still threads).
+    The batch goes through in three steps:
+    1. before the transaction, every mail is hashed and parsed (pure work, no locks held);
+    2. a few set queries find what the database already knows about the whole batch: mails
+       stored before (same bytes), the same mail stored through another path (same
+       Message-ID, sender and subject), and the senders' customers;
+    3. each mail is stored as ingest_mail would store it, in order, in a savepoint of its
+       own: a mail that cannot be stored goes to the quarantine and the others are kept, and
+       a mail sees everything the earlier mails stored (a reply before its original still
+       threads).
     `each` is called with every result as soon as its mail is done.
 
     If the database goes away, nothing of the batch is stored and the error is raised. If
     another error escapes for one mail (even its quarantine entry could not be written), the
     mails before it are committed, then the error is raised; that mail and the ones after it
     are not stored. Row locks are held until the batch commits: keep batches small (100)."""
+    prepared = [_prepare(raw) for raw in raws]
     results: list[IngestResult] = []
     failure: Exception | None = None
     with readcache.scope(), transaction.atomic():
-        for raw in raws:
+        known = _Known.load(prepared)
+        for item in prepared:
             try:
                 # Its own savepoints: whatever fails inside is rolled back before it escapes.
-                result = _ingest_one(raw, source=source, mailbox=mailbox, team=team, replay_of=None)
+                result = _ingest_one(item.raw, source=source, mailbox=mailbox, team=team, replay_of=None,
+                                     prepared=item, known=known)
             except (OperationalError, InterfaceError):
                 raise  # the transaction is lost with the connection: nothing of the batch is stored
             except Exception as exc:  # noqa: BLE001 - raised below, after the earlier mails are committed
                 failure = exc
                 break
+            known.stored(item, result)
             results.append(result)
             if each is not None:
                 each(result)
@@ -128,13 +138,113 @@ def ingest_mails(raws: Iterable[bytes], *, source: str, mailbox: Mailbox | None 
     return results
 
 
-def _ingest_one(raw: bytes, *, source: str, mailbox: Mailbox | None, team: Team | None,
-                replay_of: Quarantine | None) -> IngestResult:
+@dataclass
+class _Prepared:
+    """A mail of a batch, hashed and parsed before the batch's transaction begins."""
+
+    raw: bytes
+    digest: str
+    parsed: ParsedMail | None = None
+    reason: str = ""  # why it did not parse (quarantine), when parsed is None
+
+    @property
+    def sender(self) -> str:
+        return self.parsed.from_address.strip().lower()[:254] if self.parsed else ""
+
+
+def _prepare(raw: bytes) -> _Prepared:
     raw = bytes(raw)
-    digest = hashlib.sha256(raw).hexdigest()
+    item = _Prepared(raw=raw, digest=hashlib.sha256(raw).hexdigest())
+    if len(raw) > settings.MAIL_MAX_BYTES:
+        return item  # _ingest quarantines it with the reason
+    try:
+        item.parsed = storable(parse_mail(raw))
+    except MailParseError as exc:
+        item.reason = _("Unreadable mail: %(reason)s") % {"reason": exc.reason}
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
+        item.reason = _("The parser failed: %(error)r") % {"error": exc}
+    return item
+
+
+def _twin_key(message_id: str, sender: str, subject: str) -> tuple[str, str, str]:
+    return message_id[:300], sender, " ".join(subject.split())[:300]
+
+
+@dataclass
+class _Known:
+    """What the database knew about a batch's mails when the batch began, read with one query
+    each, and kept up to date as the batch's own mails are stored."""
+
+    seen: dict[str, InboundMail] = field(default_factory=dict)
+    twins: dict[tuple[str, str, str], InboundMail] = field(default_factory=dict)
+    customers: dict[str, Customer] = field(default_factory=dict)
+    # Customers created by the mail being stored: kept only once its savepoint holds.
+    fresh: dict[str, Customer] = field(default_factory=dict)
+    # Digests stored by this batch: a mail repeated inside the batch is looked up again.
+    in_batch: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, items: list[_Prepared]) -> "_Known":
+        known = cls()
+        digests = [i.digest for i in items]
+        for row in InboundMail.objects.filter(content_hash__in=digests).select_related("ticket"):
+            known.seen[row.content_hash] = row
+        parsed = [i for i in items if i.parsed is not None and i.digest not in known.seen]
+        ids = {i.parsed.message_id[:300] for i in parsed if i.parsed and i.parsed.message_id}
+        if ids:
+            rows = (InboundMail.objects.filter(message_id__in=ids).exclude(outcome=Outcome.DUPLICATE)
+                    .select_related("ticket").order_by("id"))
+            for row in rows:
+                known.twins.setdefault((row.message_id, row.sender, row.subject), row)
+        known.customers = find_customers_by_email(i.sender for i in parsed if "@" in i.sender)
+        return known
+
+    def seen_before(self, digest: str) -> InboundMail | None | bool:
+        """The stored mail with these bytes, None if there is none, False if unknown (ask)."""
+        if digest in self.in_batch:
+            return False
+        return self.seen.get(digest)
+
+    def twin(self, parsed: ParsedMail, sender: str) -> InboundMail | None:
+        if not parsed.message_id:
+            return None
+        return self.twins.get(_twin_key(parsed.message_id, sender, parsed.subject))
+
+    def existing_customer(self, address: str) -> Customer | None:
+        """The customer of this address if there is one; never creates one."""
+        if address in self.customers or address in self.fresh:
+            return self.customers.get(address) or self.fresh[address]
+        found = Customer.objects.filter(emails__address=address).first()
+        if found is not None:
+            self.customers[address] = found
+        return found
+
+    def customer(self, address: str, name: str) -> Customer:
+        found = self.customers.get(address) or self.fresh.get(address)
+        if found is None:
+            found = self.fresh[address] = get_or_create_customer_by_email(address=address, name=name)
+        return found
+
+    def stored(self, item: _Prepared, result: IngestResult) -> None:
+        fresh, self.fresh = self.fresh, {}
+        if not result.stored or result.inbound is None:
+            return  # rolled back (quarantine, stored at the same moment elsewhere): forget it
+        self.customers.update(fresh)
+        self.in_batch.add(item.digest)
+        inbound = result.inbound
+        if result.outcome != Outcome.DUPLICATE and inbound.message_id:
+            self.twins.setdefault((inbound.message_id, inbound.sender, inbound.subject), inbound)
+
+
+def _ingest_one(raw: bytes, *, source: str, mailbox: Mailbox | None, team: Team | None,
+                replay_of: Quarantine | None, prepared: _Prepared | None = None,
+                known: "_Known | None" = None) -> IngestResult:
+    item = prepared or _Prepared(raw=bytes(raw), digest=hashlib.sha256(raw).hexdigest())
+    raw, digest = item.raw, item.digest
     try:
         with transaction.atomic():
-            return _ingest(raw, digest, source=source, mailbox=mailbox, team=team, replay_of=replay_of)
+            return _ingest(item, source=source, mailbox=mailbox, team=team, replay_of=replay_of,
+                           known=known or _Known(), parse=prepared is None)
     except _Quarantine as exc:
         reason = exc.reason
     except _AlreadyStored as exc:
@@ -155,30 +265,30 @@ def _ingest_one(raw: bytes, *, source: str, mailbox: Mailbox | None, team: Team 
     return IngestResult(QUARANTINED, quarantine=quarantine, stored=created)
 
 
-def _ingest(raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None, team: Team | None,
-            replay_of: Quarantine | None) -> IngestResult:
-    seen = InboundMail.objects.filter(content_hash=digest).select_related("ticket").first()
+def _ingest(item: _Prepared, *, source: str, mailbox: Mailbox | None, team: Team | None,
+            replay_of: Quarantine | None, known: _Known, parse: bool) -> IngestResult:
+    raw, digest = item.raw, item.digest
+    seen = known.seen_before(digest) if not parse else False
+    if seen is False:
+        seen = InboundMail.objects.filter(content_hash=digest).select_related("ticket").first()
     if seen is not None:
         _resolve_replay(replay_of, seen)
         return IngestResult(Outcome.DUPLICATE, inbound=seen, ticket=seen.ticket, stored=False)
     if len(raw) > settings.MAIL_MAX_BYTES:
         raise _Quarantine(_("The mail is larger than the limit of %(mb)d MB.")
                           % {"mb": settings.MAIL_MAX_BYTES // (1024 * 1024)})
-    try:
-        parsed = parse_mail(raw)
-    except MailParseError as exc:
-        raise _Quarantine(_("Unreadable mail: %(reason)s") % {"reason": exc.reason}) from exc
-    except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
-        raise _Quarantine(_("The parser failed: %(error)r") % {"error": exc}) from exc
-
-    parsed = storable(parsed)
-    sender = parsed.from_address.strip().lower()[:254]
+    if parse:
+        item = _prepare(raw)
+    if item.parsed is None:
+        raise _Quarantine(item.reason)
+    parsed = item.parsed
+    sender = item.sender
     if not sender or "@" not in sender:
         raise _Quarantine(_("The mail has no sender address."))
     store_bytes(raw)
     now = timezone.now()
 
-    twin = _same_mail_other_path(parsed, sender)
+    twin = known.twin(parsed, sender) if not parse else _same_mail_other_path(parsed, sender)
     if twin is not None:
         inbound = _claim(parsed, digest, raw, source=source, mailbox=mailbox, sender=sender, now=now)
         inbound.outcome = Outcome.DUPLICATE
@@ -199,7 +309,7 @@ def _ingest(raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None, te
         result = _store_loop(parsed, raw, digest, source=source, mailbox=mailbox, sender=sender, now=now)
     else:
         result = _store_message(parsed, raw, digest, source=source, mailbox=mailbox, sender=sender, now=now,
-                                team=target_team)
+                                team=target_team, known=known)
     if result.inbound is not None:
         _resolve_replay(replay_of, result.inbound)
     return result
@@ -208,14 +318,14 @@ def _ingest(raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None, te
 # --- the three ways a parsed mail is stored ----------------------------------------------------
 
 def _store_message(parsed: ParsedMail, raw: bytes, digest: str, *, source: str, mailbox: Mailbox | None,
-                   sender: str, now: datetime.datetime, team: Team) -> IngestResult:
+                   sender: str, now: datetime.datetime, team: Team, known: _Known) -> IngestResult:
     # A machine's mail does not make its sender a customer unless it joins a case.
-    customer = (Customer.objects.filter(emails__address=sender).first() if parsed.is_auto_reply
-                else get_or_create_customer_by_email(address=sender, name=parsed.from_name.strip()[:200]))
+    name = parsed.from_name.strip()[:200]
+    customer = known.existing_customer(sender) if parsed.is_auto_reply else known.customer(sender, name)
     match = threading.find_thread(parsed, customer=customer)
     if automatic.route(parsed, match) == automatic.Route.SET_ASIDE:
         return _set_aside(parsed, raw, digest, source=source, mailbox=mailbox, sender=sender, now=now)
-    customer = customer or get_or_create_customer_by_email(address=sender, name=parsed.from_name.strip()[:200])
+    customer = customer or known.customer(sender, name)
     inbound = _claim(parsed, digest, raw, source=source, mailbox=mailbox, sender=sender, now=now)
     files, withheld = _attachments(parsed)
     text = parsed.text if parsed.text.strip() else (html_to_text(parsed.html) if parsed.html else "")
