@@ -612,9 +612,12 @@ def _remember_references(parsed: ParsedMail, inbound: InboundMail, ticket: Ticke
 
 def _join_pending(pending: list[PendingReply], ticket: Ticket, now: datetime.datetime) -> Ticket:
     """The original of earlier replies arrived: move the cases those replies opened into the
-    original's case. A reply that had joined some other case stays there, unless that case
-    was itself opened by an early reply (a later reply of the same thread that came first:
-    the reply joined it by subject or by its Message-ID)."""
+    original's case. A reply that had joined some other case by its subject alone (the same
+    customer's other open case) is moved, that one message, to the original's case: its
+    References prove where it belongs. A reply that joined a case by its case token stays
+    there, unless that case was itself opened by an early reply (a later reply of the same
+    thread that came first: the reply joined it by subject or by its Message-ID), which is
+    merged."""
     merged: set[int] = set()  # several rows can lead to the same case
     for row in pending:
         reply_case = threading.follow_merges(row.ticket)
@@ -629,10 +632,31 @@ def _join_pending(pending: list[PendingReply], ticket: Ticket, now: datetime.dat
                 source=reply_case, target=ticket, actor=None, same_thread=True,
                 reason=_("The original mail of this reply arrived after it."),
             )
+        elif not opened_by_reply and row.inbound.threaded_by == "subject" and reply_case.pk != ticket.pk:
+            _move_reply(row.inbound, ticket)
         PendingReply.objects.filter(inbound=row.inbound, resolved_at__isnull=True).update(resolved_at=now)
     if pending:
         ticket.refresh_from_db()
     return ticket
+
+
+def _move_reply(inbound: InboundMail, ticket: Ticket) -> None:
+    """Move the message of a reply that was joined by subject to the wrong case into the case
+    of the original it answers."""
+    message = Message.objects.filter(pk=inbound.ticket_message_id).first()
+    if message is None or message.ticket_id == ticket.pk:
+        return
+    try:
+        ticket_actions.move_message(
+            message=message, target=ticket, actor=None, actor_label="mail",
+            reason=_("The reply was joined to this case by its subject; its references show it answers "
+                     "a mail of %(number)s.") % {"number": ticket.number},
+        )
+    except ticket_actions.ActionError:
+        log.warning("Reply %s stays on case %s", inbound.pk, message.ticket_id, exc_info=True)
+        return
+    InboundMail.objects.filter(pk=inbound.pk).update(ticket=ticket, threaded_by="references")
+    inbound.ticket, inbound.threaded_by = ticket, "references"
 
 
 def _opened_by_early_reply(case: Ticket) -> bool:

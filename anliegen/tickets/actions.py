@@ -549,6 +549,42 @@ def merge_tickets(*, source: Ticket, target: Ticket, actor: User | None, reason:
     return target
 
 
+@transaction.atomic
+def move_message(*, message: Message, target: Ticket, actor: User | None, reason: str,
+                 actor_label: str = "") -> Message:
+    """Move one message to another case, with its attachments, the history events that name it
+    and its search entry: for a reply that was joined to the wrong case before its References
+    proved where it belongs. Both cases get a history event. The first message of a case
+    stays (merge the case instead)."""
+    source = Ticket.objects.get(pk=message.ticket_id)
+    if source.pk == target.pk:
+        raise ActionError(_("The message is already on this case."))
+    first, second = sorted([source, target], key=lambda t: t.pk)  # lock in a fixed order
+    _lock(first)
+    _lock(second)
+    if target.merged_into_id:
+        raise ActionError(_("%(number)s was merged into another case; move the message there.")
+                          % {"number": target.number})
+    opening = Message.objects.filter(ticket=source).order_by("created_at", "id").values_list("id", flat=True).first()
+    if opening == message.pk:
+        raise ActionError(_("The first message of a case cannot be moved; merge the case instead."))
+    at = _now()
+    Message.objects.filter(pk=message.pk).update(ticket=target)
+    message.ticket, message.ticket_id = target, target.pk
+    Event.objects.filter(ticket=source, after__message=message.pk).update(ticket=target)
+    search.index_message(message, target)
+    Ticket.objects.filter(pk=source.pk).update(message_count=F("message_count") - 1)
+    Ticket.objects.filter(pk=target.pk).update(message_count=F("message_count") + 1)
+    source.message_count -= 1
+    target.message_count += 1
+    _touch(source, at)
+    _touch(target, at, last_activity_at=max(target.last_activity_at, message.created_at))
+    for case in (source, target):
+        _record(case, actor=actor, actor_label=actor_label, kind="message_moved", field="message",
+                before=source.number, after=target.number, reason=reason, at=at)
+    return message
+
+
 # --- The agent workspace: presence, forms sent twice, bulk changes ----------------------------
 
 FORM_TOKEN_KEY = "form_token"

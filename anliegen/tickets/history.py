@@ -24,6 +24,7 @@ KIND_LABELS = {
     "tagged": gettext_lazy("Tags"),
     "merged": gettext_lazy("Merged"),
     "subject": gettext_lazy("Subject"),
+    "message_moved": gettext_lazy("Message moved"),
 }
 
 

@@ -157,16 +157,38 @@ def test_it_joins_an_early_reply_into_the_case_its_original_threads_to(world):
     assert world.ticket.messages.count() == 3
 
 
-def test_it_keeps_an_early_reply_on_a_case_it_joined_by_subject(world):
+def test_it_moves_an_early_reply_that_joined_another_case_by_subject(world):
+    """The reply came before its original and joined the same customer's other open case by
+    subject; when the original arrives, its References prove where the reply belongs: that
+    one message moves (with its attachment, history and search entry), the case stays."""
+    from anliegen.mail.models import InboundMail
+    from anliegen.tickets.models import Attachment, Event
+    from anliegen.tickets.search import search_tickets
+
     first = _new_case(subject="Lieferung fehlt")
-    reply = make_raw(subject="Re: Lieferung fehlt", in_reply_to="missing@example.org")
+    reply = make_raw(subject="Re: Lieferung fehlt", in_reply_to="missing@example.org",
+                     text="Die Sendung mit dem Wasserkocher ist nie angekommen.",
+                     attachments=[("beleg.pdf", "application/pdf", b"%PDF-1.4 beleg")])
     joined = ingest_mail(reply, source="imap")
-    assert joined.ticket == first.ticket
+    assert joined.ticket == first.ticket and joined.inbound.threaded_by == "subject"
     original = make_raw(subject="Lieferung fehlt (2)", message_id="missing@example.org")
     late = ingest_mail(original, source="imap")
+
     first.ticket.refresh_from_db()
+    late.ticket.refresh_from_db()
     assert first.ticket.merged_into is None  # a case with other mail is never merged away
     assert late.ticket != first.ticket
+    moved = Message.objects.get(pk=joined.inbound.ticket_message_id)
+    assert moved.ticket_id == late.ticket.pk
+    assert Attachment.objects.get(message=moved).filename == "beleg.pdf"
+    assert (first.ticket.message_count, late.ticket.message_count) == (1, 2)
+    assert first.ticket.messages.count() == 1 and late.ticket.messages.count() == 2
+    assert InboundMail.objects.get(pk=joined.inbound.pk).ticket_id == late.ticket.pk
+    for case in (first.ticket, late.ticket):
+        event = Event.objects.get(ticket=case, kind="message_moved")
+        assert (event.before, event.after) == (first.ticket.number, late.ticket.number)
+    found = search_tickets(Ticket.objects.all(), "Wasserkocher")
+    assert list(found.values_list("pk", flat=True)) == [late.ticket.pk]
 
 
 def test_it_joins_a_thread_whose_replies_all_came_before_the_original(world):
