@@ -114,11 +114,18 @@ def ingest_mails(raws: Iterable[bytes], *, source: str, mailbox: Mailbox | None 
     another error escapes for one mail (even its quarantine entry could not be written), the
     mails before it are committed, then the error is raised; that mail and the ones after it
     are not stored. Row locks are held until the batch commits: keep batches small (100)."""
-    prepared = [_prepare(raw) for raw in raws]
+    prepared = [_Prepared(raw=bytes(raw), digest=hashlib.sha256(raw).hexdigest()) for raw in raws]
+    # Committed rows only: a mail found here is stored for good. An import that is run again
+    # after an interruption skips what it stored before with this one query per batch.
+    seen = {row.content_hash: row for row in
+            InboundMail.objects.filter(content_hash__in=[i.digest for i in prepared]).select_related("ticket")}
+    for item in prepared:
+        if item.digest not in seen:
+            _parse(item)
     results: list[IngestResult] = []
     failure: Exception | None = None
     with readcache.scope(), transaction.atomic():
-        known = _Known.load(prepared)
+        known = _Known.load(prepared, seen)
         for item in prepared:
             try:
                 # Its own savepoints: whatever fails inside is rolled back before it escapes.
@@ -154,11 +161,14 @@ class _Prepared:
 
 def _prepare(raw: bytes) -> _Prepared:
     raw = bytes(raw)
-    item = _Prepared(raw=raw, digest=hashlib.sha256(raw).hexdigest())
-    if len(raw) > settings.MAIL_MAX_BYTES:
+    return _parse(_Prepared(raw=raw, digest=hashlib.sha256(raw).hexdigest()))
+
+
+def _parse(item: _Prepared) -> _Prepared:
+    if len(item.raw) > settings.MAIL_MAX_BYTES:
         return item  # _ingest quarantines it with the reason
     try:
-        item.parsed = storable(parse_mail(raw))
+        item.parsed = storable(parse_mail(item.raw))
     except MailParseError as exc:
         item.reason = _("Unreadable mail: %(reason)s") % {"reason": exc.reason}
     except Exception as exc:  # noqa: BLE001 - a parser bug must not lose the mail
@@ -184,11 +194,8 @@ class _Known:
     in_batch: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, items: list[_Prepared]) -> "_Known":
-        known = cls()
-        digests = [i.digest for i in items]
-        for row in InboundMail.objects.filter(content_hash__in=digests).select_related("ticket"):
-            known.seen[row.content_hash] = row
+    def load(cls, items: list[_Prepared], seen: dict[str, InboundMail]) -> "_Known":
+        known = cls(seen=seen)
         parsed = [i for i in items if i.parsed is not None and i.digest not in known.seen]
         ids = {i.parsed.message_id[:300] for i in parsed if i.parsed and i.parsed.message_id}
         if ids:

@@ -124,3 +124,39 @@ def test_it_refuses_an_unknown_team_or_path(world, folder: Path):
     with pytest.raises(CommandError, match="does not exist"):
         run(str(folder / "missing"))
     assert InboundMail.objects.count() == 0
+
+
+def test_it_resumes_an_interrupted_import_without_duplicates(world, folder: Path, monkeypatch):
+    from anliegen.mail import ingest
+    from anliegen.mail.management.commands import import_mail
+
+    path = folder / "archive.mbox"
+    box = mailbox.mbox(path)
+    for n in range(5):
+        box.add(make_raw(sender=f"kunde{n}@example.net", subject=f"Archiv {n}"))
+    box.flush()
+    box.close()
+    stored = []
+
+    def ctrl_c_in_the_second_batch(chunk, *, each, **kwargs):
+        def each_then_stop(result):
+            stored.append(result)
+            each(result)
+            if len(stored) == 3:
+                raise KeyboardInterrupt  # inside the second batch's transaction
+        return ingest.ingest_mails(chunk, each=each_then_stop, **kwargs)
+
+    monkeypatch.setattr(import_mail, "ingest_mails", ctrl_c_in_the_second_batch)
+    out = StringIO()
+    with pytest.raises(CommandError, match="Interrupted after 2 of 5 mails") as stopped:
+        call_command("import_mail", str(path), "--batch", "2", "--no-progress", stdout=out, stderr=StringIO())
+    assert stopped.value.returncode == 130
+    assert _summary(out.getvalue())["new cases"] == 2
+    assert InboundMail.objects.count() == 2  # the interrupted batch was rolled back whole
+
+    monkeypatch.undo()
+    output = run(str(path), "--batch", "2")
+    summary = _summary(output)
+    assert (summary["duplicates"], summary["new cases"]) == (2, 3)
+    assert InboundMail.objects.count() == 5 and Ticket.objects.filter(subject__startswith="Archiv").count() == 5
+    assert "mails handled in" in output

@@ -1,10 +1,15 @@
 """anliegen import-mail PATH...: store .eml files, folders of them, mbox files and maildir
-folders through the same ingest as live mail (idempotent: importing twice adds nothing)."""
+folders through the same ingest as live mail (idempotent: importing twice adds nothing).
+
+For archives: a progress bar with mails/s and the time left; Ctrl-C stops after the batch being
+stored is rolled back (everything before it is kept), and the same command run again resumes,
+skipping every mail it stored before (one query per batch finds them, before any parsing)."""
 
 import mailbox
 import re
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from anliegen.accounts.models import Team
-from anliegen.mail.ingest import QUARANTINED, IngestResult, ingest_mails
+from anliegen.mail.ingest import QUARANTINED, ingest_mails
 from anliegen.mail.models import Mailbox, Outcome, Source
 
 
@@ -129,32 +134,49 @@ class Command(BaseCommand):
         counts: Counter[str] = Counter()
         unreadable: list[str] = []
         size = max(1, options["batch"])
+        started = time.monotonic()
+        interrupted = False
         with tqdm(total=total, unit="mail", disable=options["no_progress"] or None,
                   file=self.stderr._out) as bar:  # noqa: SLF001 - tqdm wants a plain stream
 
-            def done(result: IngestResult) -> None:
-                counts[result.outcome if result.stored or result.quarantined else "seen"] += 1
-                bar.update(1)
+            def store(chunk: list[bytes]) -> None:
+                results = ingest_mails(chunk, source=Source.IMPORT, mailbox=box, team=team,
+                                       each=lambda _result: bar.update(1))
+                # Counted once the batch has committed: an interrupted batch counts for nothing.
+                for result in results:
+                    counts[result.outcome if result.stored or result.quarantined else "seen"] += 1
 
-            for source in sources:
-                # Mails are stored in batches (one transaction each), never across two sources.
-                batch: list[bytes] = []
-                try:
-                    for _name, raw in source.mails():
-                        batch.append(raw)
-                        if len(batch) >= size:
-                            chunk, batch = batch, []
-                            ingest_mails(chunk, source=Source.IMPORT, mailbox=box, team=team, each=done)
-                except (OSError, mailbox.Error) as exc:
-                    unreadable.append(f"{source.path}: {exc}")
-                try:  # what was read before the end (or before a read error)
-                    if batch:
-                        ingest_mails(batch, source=Source.IMPORT, mailbox=box, team=team, each=done)
-                except (OSError, mailbox.Error) as exc:
-                    unreadable.append(f"{source.path}: {exc}")
-        self._summary(total, counts, unreadable, skipped)
+            try:
+                self._import(sources, size, store, unreadable)
+            except KeyboardInterrupt:
+                interrupted = True  # the batch being stored was rolled back; the earlier ones are kept
+        self._summary(total, counts, unreadable, skipped, seconds=time.monotonic() - started)
+        if interrupted:
+            raise CommandError(f"Interrupted after {sum(counts.values())} of {total} mails. What was stored is "
+                               "kept; run the same command again to continue (mails imported before are "
+                               "skipped).", returncode=130)
 
-    def _summary(self, total: int, counts: Counter[str], unreadable: list[str], skipped: list[Path]) -> None:
+    def _import(self, sources: list[MailSource], size: int, store: Callable[[list[bytes]], None],
+                unreadable: list[str]) -> None:
+        for source in sources:
+            # Mails are stored in batches (one transaction each), never across two sources.
+            batch: list[bytes] = []
+            try:
+                for _name, raw in source.mails():
+                    batch.append(raw)
+                    if len(batch) >= size:
+                        chunk, batch = batch, []
+                        store(chunk)
+            except (OSError, mailbox.Error) as exc:
+                unreadable.append(f"{source.path}: {exc}")
+            try:  # what was read before the end (or before a read error)
+                if batch:
+                    store(batch)
+            except (OSError, mailbox.Error) as exc:
+                unreadable.append(f"{source.path}: {exc}")
+
+    def _summary(self, total: int, counts: Counter[str], unreadable: list[str], skipped: list[Path],
+                 seconds: float) -> None:
         rows = [
             ("new cases", counts[Outcome.CREATED]),
             ("added to cases", counts[Outcome.APPENDED]),
@@ -167,6 +189,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Imported {total} mails:")
         for label, value in rows:
             self.stdout.write(f"  {label:<15} {value}")
+        handled = sum(counts.values())
+        rate = handled / seconds if seconds > 0 else 0.0
+        self.stdout.write(f"{handled} mails handled in {seconds:.1f} s ({rate:.1f} mails/s).")
         for line in unreadable:
             self.stderr.write(f"Could not read {line}")
         if skipped:
