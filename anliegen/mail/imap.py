@@ -1,7 +1,8 @@
 """IMAP polling: fetch unseen mail from every enabled mailbox and store it.
 
-A mail is acknowledged on the server (flagged \\Seen, or moved to the processed folder)
-only after ``ingest_mail`` returned, i.e. after the transaction that stored it committed.
+Mails are fetched in chunks (MAIL_IMAP_BATCH) and each chunk is stored by ``ingest_mails`` in
+one transaction. A mail is acknowledged on the server (flagged \\Seen, or moved to the
+processed folder) only after that transaction committed.
 A crash between the two leaves the mail unseen: it is fetched again on the next poll and
 ingest recognises it (same raw bytes, same content hash), so nothing is lost or doubled.
 
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from imap_tools import AND, MailBox, MailBoxUnencrypted, MailMessage, MailMessageFlags
 
-from anliegen.mail.ingest import ingest_mail
+from anliegen.mail.ingest import IngestResult, ingest_mails
 from anliegen.mail.models import Mailbox, Source
 
 log = logging.getLogger(__name__)
@@ -124,22 +126,25 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int | None = None) -> PollResult:
         if limit is not None:
             uids = uids[:limit]
         for chunk in _chunks(uids, batch_size()):
-            done: list[str] = []
+            mails = list(box.fetch(uid_list=chunk, mark_seen=False, bulk=True))
+            result.fetched += len(mails)
+            handled: list[IngestResult] = []
             try:
-                for mail in box.fetch(uid_list=chunk, mark_seen=False, bulk=True):
-                    result.fetched += 1
-                    outcome = ingest_mail(mail.raw, source=Source.IMAP, mailbox=mailbox)
-                    # Committed: from here on the mail may be acknowledged.
-                    if mail.uid:
-                        done.append(mail.uid)
+                ingest_mails([m.raw for m in mails], source=Source.IMAP, mailbox=mailbox, each=handled.append)
+            except (OperationalError, InterfaceError):
+                handled = []  # the database went away: nothing of the chunk was committed
+                raise
+            finally:
+                # Committed (ingest_mails returned, or kept the mails before one that failed):
+                # from here on these mails may be acknowledged.
+                for outcome in handled:
                     if outcome.quarantined:
                         result.quarantined += 1
                     elif outcome.stored:
                         result.stored += 1
                     else:
                         result.duplicates += 1
-            finally:
-                # Acknowledge what was stored even when a later mail of the chunk failed.
+                done = [m.uid for m in mails[:len(handled)] if m.uid]
                 result.acknowledged += _acknowledge(box, mailbox, done)
     except Exception as exc:
         log.warning("IMAP poll of %s failed: %s", mailbox.name, exc, exc_info=True)

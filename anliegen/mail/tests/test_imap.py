@@ -84,11 +84,15 @@ def test_it_moves_stored_mail_to_the_processed_folder(dovecot, world):
     assert seen(dovecot, folder="Anliegen") == {message_id_of(r): True for r in raws}
 
 
-def test_it_does_not_acknowledge_a_mail_the_database_could_not_store(dovecot, world, monkeypatch):
+def test_it_does_not_acknowledge_a_chunk_the_database_could_not_store(dovecot, world, monkeypatch):
+    """A chunk is stored in one transaction: when the database fails on its second mail,
+    nothing of the chunk is kept, so none of it is acknowledged, and the next poll stores all."""
+    from anliegen.mail import ingest
+
     make_mailbox(dovecot, world.support)
     raws = [make_raw(subject=f"Teil {i}", sender=f"t{i}@example.net") for i in range(3)]
     dovecot.deliver(raws)
-    real_ingest = imap.ingest_mail
+    real_ingest = ingest._ingest_one
     calls = []
 
     def flaky(raw, **kwargs):
@@ -97,19 +101,41 @@ def test_it_does_not_acknowledge_a_mail_the_database_could_not_store(dovecot, wo
             raise OperationalError("database is locked")
         return real_ingest(raw, **kwargs)
 
-    monkeypatch.setattr(imap, "ingest_mail", flaky)
+    monkeypatch.setattr(ingest, "_ingest_one", flaky)
     [result] = imap.poll_all()
 
-    assert result.stored == 1 and result.acknowledged == 1 and "database is locked" in result.errors[0]
+    assert result.stored == 0 and result.acknowledged == 0 and "database is locked" in result.errors[0]
+    assert set(seen(dovecot).values()) == {False}
+    assert InboundMail.objects.count() == 0
+
+    monkeypatch.setattr(ingest, "_ingest_one", real_ingest)
+    [result] = imap.poll_all()
+    assert result.stored == 3 and result.acknowledged == 3 and not result.errors
+    assert set(seen(dovecot).values()) == {True}
+    assert InboundMail.objects.count() == 3
+
+
+def test_it_acknowledges_the_mails_stored_before_one_that_failed(dovecot, world, monkeypatch):
+    """Another error for one mail: ingest_mails keeps the mails before it and raises; those
+    are acknowledged, the failed one and the rest are fetched again."""
+    from anliegen.mail import ingest
+
+    make_mailbox(dovecot, world.support)
+    raws = [make_raw(subject=f"Teil {i}", sender=f"t{i}@example.net") for i in range(3)]
+    dovecot.deliver(raws)
+    real_ingest = ingest._ingest_one
+
+    def failing(raw, **kwargs):
+        if b"Subject: Teil 1" in raw:
+            raise OSError("disk gone")
+        return real_ingest(raw, **kwargs)
+
+    monkeypatch.setattr(ingest, "_ingest_one", failing)
+    [result] = imap.poll_all()
+    assert result.stored == 1 and result.acknowledged == 1 and "disk gone" in result.errors[0]
     flags = seen(dovecot)
     assert flags[message_id_of(raws[0])] is True
     assert flags[message_id_of(raws[1])] is False and flags[message_id_of(raws[2])] is False
-
-    monkeypatch.setattr(imap, "ingest_mail", real_ingest)
-    [result] = imap.poll_all()
-    assert result.stored == 2 and not result.errors
-    assert set(seen(dovecot).values()) == {True}
-    assert InboundMail.objects.count() == 3
 
 
 def test_it_acknowledges_an_unreadable_mail_after_keeping_it_in_quarantine(dovecot, world):
