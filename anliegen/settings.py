@@ -172,6 +172,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("ANLIEGEN_TIME_ZONE", "Europe/Berlin")
+# Dates and times as the department writes them, in every interface language (an English UI
+# in a German or Danish department still shows 01.12.2026 14:30, not 12/01/2026 2:30 p.m.).
+# Django date-format characters, see anliegen/formats.
+DATE_ORDER_FORMAT = env("ANLIEGEN_DATE_FORMAT", "d.m.Y")
+CLOCK_FORMAT = env("ANLIEGEN_TIME_FORMAT", "H:i")
+FORMAT_MODULE_PATH = ["anliegen.formats"]
 # The country a phone number typed without its country code is read in, unless the team says otherwise.
 PHONE_REGION = env("ANLIEGEN_PHONE_REGION", "DE").upper()
 

@@ -1,8 +1,16 @@
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from anliegen.api.api import api
 
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon is an SVG in the static files."""
+    return HttpResponsePermanentRedirect(static("anliegen/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("anliegen.tickets.urls")),
     path("accounts/", include("anliegen.accounts.urls")),
     path("mail/", include("anliegen.mail.urls")),

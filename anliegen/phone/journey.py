@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from anliegen.phone.models import Callback, CallbackStatus
 from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Message, MessageKind, Ticket
 
+# Icon names (tickets.icons) per channel.
 ICONS = {
-    Channel.EMAIL: "✉", Channel.PHONE: "☎", Channel.PORTAL: "🌐", Channel.WEBFORM: "📝", Channel.INTERNAL: "🔒",
+    Channel.EMAIL: "mail", Channel.PHONE: "phone", Channel.PORTAL: "globe", Channel.WEBFORM: "form", Channel.INTERNAL: "lock",
 }
 CHANNEL_LABELS = dict(Channel.choices)
 
@@ -33,7 +34,7 @@ class Entry:
 
     @property
     def icon(self) -> str:
-        return ICONS.get(self.channel, "•")
+        return ICONS.get(self.channel, "form")
 
     @property
     def channel_label(self) -> str:
@@ -126,7 +127,7 @@ def summary(cases: QuerySet[Ticket]) -> Summary:
     inbound = Message.objects.filter(ticket__in=cases, kind=MessageKind.INBOUND)
     per_channel = {row["channel"]: row["n"] for row in inbound.values("channel").annotate(n=Count("id"))}
     span = inbound.aggregate(first=Min("created_at"), last=Max("created_at"))
-    contacts = [(ICONS.get(c, "•"), str(label), per_channel[c]) for c, label in Channel.choices if per_channel.get(c)]
+    contacts = [(ICONS.get(c, "form"), str(label), per_channel[c]) for c, label in Channel.choices if per_channel.get(c)]
     return Summary(
         cases=counts["total"], open_cases=counts["active"], contacts=contacts, first_contact=span["first"],
         last_contact=span["last"],

@@ -14,7 +14,7 @@ from anliegen.testing import PASSWORD
 
 # Views anyone may open (sign-in pages, the public web form, the API schema, static helpers).
 PUBLIC = {
-    "accounts:login", "accounts:logout", "set_language", "api:openapi-json",
+    "accounts:login", "accounts:logout", "set_language", "api:openapi-json", "favicon",
 }
 PUBLIC_PREFIXES = ("portal:",)  # the portal has its own sign-in; checked separately below
 STAFF_PERSONAS = ["agent", "teammate", "outsider", "confidential_member", "lead"]

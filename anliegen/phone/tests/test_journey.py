@@ -55,7 +55,7 @@ def test_it_shows_every_channel_in_time_order(client, world, receptionist, known
     positions = [text.index(snippet) for snippet in order]
     assert positions == sorted(positions)
     assert "channel-email" in text and "channel-portal" in text and "channel-phone" in text
-    assert "✉" in text and "☎" in text and "🌐" in text
+    assert "icon-mail" in text and "icon-phone" in text and "icon-globe" in text  # SVG icons, not emoji
     assert "taken by Petra" in text
     # Internal notes only on request; the callback's own notes never (it has entries of its own).
     assert "Intern: Zähler prüfen" not in text

@@ -132,3 +132,14 @@ document.addEventListener("htmx:afterSwap", (event) => {
     if (event.target.matches && event.target.matches("textarea[data-mentions]")) setTimeout(close, 150);
   });
 })();
+
+// Side-column boxes of the case view fold; each stays as the agent left it (per browser).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details[data-remember]").forEach((box) => {
+    const key = `anliegen:${box.dataset.remember}`;
+    const saved = localStorage.getItem(key);
+    if (saved === "closed") box.open = false;
+    if (saved === "open") box.open = true;
+    box.addEventListener("toggle", () => localStorage.setItem(key, box.open ? "open" : "closed"));
+  });
+});

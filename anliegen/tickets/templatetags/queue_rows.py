@@ -55,7 +55,7 @@ def queue_rows(rows: Iterable[Ticket | Row], selectable: bool = False) -> SafeSt
             + ">\n"
             + (f'  <td><input type="checkbox" name="tickets" value="{number}" form="bulk" '
                f'aria-label="{number}"></td>\n' if selectable else "")
-            + f'  <td><a href="{url}">{number}</a></td>\n'
+            + f'  <td class="case-number"><a href="{url}">{number}</a></td>\n'
             f'  <td><a href="{url}">{escape(t.subject)}</a>{tags}</td>\n'
             f"  <td>{escape(_label(t, 'customer'))}</td>\n"
             f'  <td><span class="badge status-{status}">{statuses.get(t.status, status)}</span></td>\n'

@@ -1,0 +1,1 @@
+from anliegen.formats.common import *  # noqa: F403
