@@ -168,7 +168,8 @@ def update_routing_settings(*, data: dict[str, Any]) -> RoutingSettings:
 @transaction.atomic
 def record_review_outcome(*, ticket: Ticket, author: User, outcome: str, next_step: str = "") -> ReviewEntry:
     """The weekly second-level review's decision on a case: stored, written to the case as an
-    internal note, and carried out (solve, back to first level is a note for the team, to lead)."""
+    internal note, and carried out: solved, back to first level (the level lowered, the case
+    returned to the team that escalated it), or to the lead."""
     if outcome not in ReviewOutcome.values:
         raise ActionError(_("Choose an outcome."))
     next_step = next_step.strip()[:300]
@@ -180,6 +181,9 @@ def record_review_outcome(*, ticket: Ticket, author: User, outcome: str, next_st
     ticket_actions.add_note(ticket=ticket, author=author, text=text, meta={"review": entry.pk})
     if outcome == ReviewOutcome.SOLVED:
         ticket_actions.set_status(ticket=ticket, status=Status.SOLVED, actor=author)
+    elif outcome == ReviewOutcome.BACK and ticket.level != Level.FIRST:
+        ticket_actions.deescalate_ticket(ticket=ticket, level=Level.FIRST, actor=author,
+                                         reason=next_step or _("Decided at the second-level review."))
     elif outcome == ReviewOutcome.LEAD and ticket.level != Level.LEAD:
         ticket_actions.escalate_ticket(ticket=ticket, level=Level.LEAD, actor=author,
                                        reason=next_step or _("Decided at the second-level review."))

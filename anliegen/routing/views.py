@@ -36,6 +36,7 @@ from anliegen.routing.models import (
     ContactLink,
     QualityCare,
     RepeatContact,
+    ReviewOutcome,
     RoutingSettings,
     Rule,
     SLAPolicy,
@@ -393,5 +394,10 @@ def review_outcome(request: HttpRequest, number: str) -> HttpResponse:
     except ActionError as exc:
         messages.error(request, f"{ticket.number}: {exc}")
         return redirect("routing:review")
-    messages.success(request, _("The outcome for %(number)s was recorded.") % {"number": ticket.number})
+    if form.cleaned_data["outcome"] == ReviewOutcome.BACK:
+        ticket.refresh_from_db(fields=["team", "level"])
+        messages.success(request, _("%(number)s is back at first level, with %(team)s.")
+                         % {"number": ticket.number, "team": ticket.team})
+    else:
+        messages.success(request, _("The outcome for %(number)s was recorded.") % {"number": ticket.number})
     return redirect("routing:review")

@@ -1,7 +1,8 @@
 """Who may see which case. Every read of a case by a person goes through here.
 
 - Leads and admins see every team, confidential ones included.
-- An agent sees the cases of the teams they belong to, and cases assigned to them.
+- An agent sees the cases of the teams they belong to, cases assigned to them, and the cases
+  their team escalated to second level (Ticket.escalated_from).
 - A confidential team's cases are seen only by its members (and leads/admins).
 - A customer sees only their own cases (see access_customer_ticket)."""
 
@@ -27,8 +28,10 @@ def visible_tickets(user: User) -> QuerySet[Ticket]:
     if user.is_lead:
         return Ticket.objects.all()
     team_ids = member_team_ids(user)
-    # Cases assigned to the agent stay visible, except a confidential team's for non-members.
-    return Ticket.objects.filter(Q(team_id__in=team_ids) | Q(assignee=user, team__confidential=False))
+    # Cases assigned to the agent stay visible, except a confidential team's for non-members;
+    # so do the cases their team escalated to second level (they follow them).
+    return Ticket.objects.filter(Q(team_id__in=team_ids) | Q(assignee=user, team__confidential=False)
+                                 | Q(escalated_from_id__in=team_ids, team__confidential=False))
 
 
 def member_team_ids(user: User) -> list[int]:

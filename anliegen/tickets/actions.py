@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anliegen.accounts.models import Team, User
+from anliegen.accounts.models import Team, TeamKind, User
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.lib.html import html_to_text, sanitise_html
@@ -439,10 +439,23 @@ def move_to_team(*, ticket: Ticket, team: Team, actor: User | None, actor_label:
     return ticket
 
 
+def second_level_team(ticket: Ticket) -> Team | None:
+    """Where a case escalated to second level goes: the first team of kind second level, unless
+    the case is a confidential team's (it stays there, so no one outside reads it) or already
+    with a second-level team."""
+    current = Team.objects.get(pk=ticket.team_id)
+    if current.confidential or current.kind == TeamKind.SECOND_LEVEL:
+        return None
+    return Team.objects.filter(kind=TeamKind.SECOND_LEVEL).order_by("pk").first()
+
+
 @transaction.atomic
 def escalate_ticket(*, ticket: Ticket, reason: str, actor: User | None, level: str | None = None,
                     team: Team | None = None, actor_label: str = "") -> Ticket:
-    """Move a case up a level (first → second → lead), with a reason everyone can read."""
+    """Move a case up a level (first → second → lead), with a reason everyone can read.
+
+    To second level without a team given, the case goes to the second-level team
+    (second_level_team); the team it came from keeps following it (Ticket.escalated_from)."""
     if not reason.strip():
         raise ActionError(_("Say why the case is escalated."))
     _lock(ticket)
@@ -455,8 +468,37 @@ def escalate_ticket(*, ticket: Ticket, reason: str, actor: User | None, level: s
     _touch(ticket, at, level=target, last_activity_at=at)
     _record(ticket, actor=actor, actor_label=actor_label, kind="escalated", field="level", before=before,
             after=str(target), reason=reason.strip(), at=at)
-    if team is not None:
+    if team is None and target == Level.SECOND:
+        team = second_level_team(ticket)
+    if team is not None and team.pk != ticket.team_id:
+        if before == Level.FIRST and ticket.escalated_from_id is None:
+            _touch(ticket, at, escalated_from_id=ticket.team_id)
         move_to_team(ticket=ticket, team=team, actor=actor, actor_label=actor_label, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def deescalate_ticket(*, ticket: Ticket, reason: str, actor: User | None, level: str = Level.FIRST,
+                      actor_label: str = "") -> Ticket:
+    """Lower a case's level (e.g. "back to first level" at the second-level review), with a
+    reason. Back at first level, a case escalation had moved returns to the team it came from."""
+    if not reason.strip():
+        raise ActionError(_("Say why the case goes back."))
+    _lock(ticket)
+    current = LEVEL_ORDER.index(Level(ticket.level))
+    target = Level(level)
+    if LEVEL_ORDER.index(target) >= current:
+        raise ActionError(_("The case is already at %(level)s.") % {"level": Level(ticket.level).label})
+    at = _now()
+    before = ticket.level
+    _touch(ticket, at, level=target, last_activity_at=at)
+    _record(ticket, actor=actor, actor_label=actor_label, kind="deescalated", field="level", before=before,
+            after=str(target), reason=reason.strip(), at=at)
+    if target == Level.FIRST and ticket.escalated_from_id:
+        origin = Team.objects.filter(pk=ticket.escalated_from_id).first()
+        _touch(ticket, at, escalated_from_id=None)
+        if origin is not None and origin.pk != ticket.team_id:
+            move_to_team(ticket=ticket, team=origin, actor=actor, actor_label=actor_label, reason=reason)
     return ticket
 
 

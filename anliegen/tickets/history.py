@@ -21,6 +21,7 @@ KIND_LABELS = {
     "assigned": gettext_lazy("Assignee"),
     "moved": gettext_lazy("Team"),
     "escalated": gettext_lazy("Escalated"),
+    "deescalated": gettext_lazy("Level lowered"),
     "tagged": gettext_lazy("Tags"),
     "merged": gettext_lazy("Merged"),
     "subject": gettext_lazy("Subject"),

@@ -81,6 +81,10 @@ class Ticket(models.Model):
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    # The first-level team a case came from when escalation moved it to second level: its
+    # members still see the case (they follow it), and "back to first level" returns it there.
+    escalated_from = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                       verbose_name=_("escalated from"))
     message_count = models.PositiveIntegerField(default=0)
 
     class Meta:

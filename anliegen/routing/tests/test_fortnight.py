@@ -139,6 +139,7 @@ def test_it_runs_a_fortnight(world, second_level, berlin_calendar, copenhagen_ca
     meter.refresh_from_db()
     assert breaches[-1] == (berlin(2026, 12, 24, 18), 1)
     assert meter.level == Level.SECOND and meter.priority == 3
+    assert meter.team == second_level  # escalated to second level: handed to its team
     assert Message.objects.filter(ticket=meter, kind="note", text__contains="first response").exists()
 
     # Over the holidays and the weekend nothing more breaches.
@@ -147,17 +148,19 @@ def test_it_runs_a_fortnight(world, second_level, berlin_calendar, copenhagen_ca
     meter.refresh_from_db()
     assert meter.level == Level.SECOND
 
-    # Monday 28 Dec: the Danish first response breaches at 09:00, the German resolution at 14:00.
+    # Monday 28 Dec: the Danish first response breaches at 09:00. The meter case is at second
+    # level now, where the policy for every team applies (16 h): due Tuesday 12:00.
     run_until(berlin(2026, 12, 28, 9))
     assert breaches[-1] == (berlin(2026, 12, 28, 9), 1)
     assert Message.objects.filter(ticket=faktura, kind="note", text__contains="first response").exists()
     jens_callback = Callback.objects.get(ticket=complaint, kind="quality_care")
     run_until(berlin(2026, 12, 28, 10))
     record_callback_outcome(callback=jens_callback, outcome="reached", note="Undskyldt", actor=sven)
-    run_until(berlin(2026, 12, 28, 16))
-    assert breaches[-1] == (berlin(2026, 12, 28, 14), 1)
-    meter.refresh_from_db()
-    assert meter.level == Level.LEAD and meter.priority == 4
     run_until(berlin(2026, 12, 28, 18))
-    assert len(breaches) == 4  # each breach escalated exactly once
+    assert len(breaches) == 3
+    run_until(berlin(2026, 12, 29, 12, 30))
+    assert breaches[-1] == (berlin(2026, 12, 29, 12), 1)
+    meter.refresh_from_db()
+    assert meter.level == Level.SECOND and meter.priority == 3  # that policy only notifies the lead
+    assert len(breaches) == 4  # each breach handled exactly once
     assert set(Callback.objects.filter(kind="quality_care").values_list("status", flat=True)) == {"done"}
