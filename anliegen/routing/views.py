@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,7 @@ from anliegen.routing.models import (
 )
 from anliegen.routing.rules import check_rules
 from anliegen.routing.sla.compute import state_of
+from anliegen.tickets import history
 from anliegen.tickets.access import access_ticket, visible_tickets
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.models import ACTIVE_STATUSES, Event, Level, MessageKind, Ticket
@@ -318,6 +320,8 @@ def review_rows(user: User) -> list[dict[str, Any]]:
     for entry in ReviewEntry.objects.filter(ticket_id__in=ids).order_by("ticket_id", "-created_at", "-id"):
         next_steps.setdefault(entry.ticket_id, entry.next_step)
     qc = {q.ticket_id: q for q in QualityCare.objects.filter(ticket_id__in=ids)}
+    # The last step in the reader's language, as the case's history says it (names, not ids).
+    steps = {row.event.ticket_id: row for row in history.describe(last_events.values())}
     rows = []
     for ticket in tickets:
         event = last_events.get(ticket.pk)
@@ -325,25 +329,24 @@ def review_rows(user: User) -> list[dict[str, Any]]:
         next_step = next_steps.get(ticket.pk) or ""
         if not next_step and ticket.pk in qc and qc[ticket.pk].callback_due_at:
             next_step = _("Quality-Care callback by %(when)s") % {
-                "when": timezone.localtime(qc[ticket.pk].callback_due_at).strftime("%Y-%m-%d %H:%M")}
+                "when": date_format(timezone.localtime(qc[ticket.pk].callback_due_at), "SHORT_DATETIME_FORMAT")}
         rows.append({
             "ticket": ticket, "age_days": (now - ticket.created_at).days,
             "contacts": counts.get(repeat_id, 0) if repeat_id else ticket.inbound,
-            "last_step": _describe(event) if event else "",
+            "last_step": _describe(steps[ticket.pk]) if event else "",
             "last_step_at": event.created_at if event else None,
             "next_step": next_step, "quality_care": ticket.pk in qc,
         })
     return rows
 
 
-def _describe(event: Event) -> str:
-    who = str(event.actor) if event.actor_id else event.actor_label
-    text = f"{event.kind}"
-    if event.field:
-        text += f" {event.field}: {event.before if event.before is not None else '—'} → {event.after}"
-    if event.reason:
-        text += f" ({event.reason.splitlines()[0][:120]})"
-    return f"{who}: {text}" if who else text
+def _describe(row: history.HistoryRow) -> str:
+    text = str(row.label)
+    if row.show_change:
+        text += f": {row.before} → {row.after}"
+    if row.event.reason:
+        text += f" ({row.event.reason.splitlines()[0][:120]})"
+    return f"{row.actor}: {text}" if row.actor else text
 
 
 @login_required
