@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Path, Query
+from ninja import Path, Query
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.errors import AuthenticationError, HttpError
@@ -21,6 +21,7 @@ from anliegen import __version__
 from anliegen.accounts.models import Team, User
 from anliegen.api import schemas
 from anliegen.api.actions import user_for_token
+from anliegen.api.openapi import DocumentedAPI
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
 from anliegen.tickets import actions, queues
@@ -58,7 +59,7 @@ class JsonObjectParser(Parser):
 # Ids are 64-bit: a larger number in a path can name no row and is refused with 422.
 MAX_ID = 2**63 - 1
 
-api = NinjaAPI(title="Anliegen API", version=__version__, auth=[TokenAuth(), django_auth],
+api = DocumentedAPI(title="Anliegen API", version=__version__, auth=[TokenAuth(), django_auth],
                urls_namespace="api", docs_url=None, openapi_url="/openapi.json", parser=JsonObjectParser())
 
 

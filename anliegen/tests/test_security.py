@@ -320,3 +320,25 @@ def test_it_stops_reading_an_undeclared_web_form_body_at_the_limit(settings):
     status, read = _post_through_asgi(reverse("portal:webform"), [], [b"--xyz--\r\n"])
     assert status == 400  # a small body is read and answered as an incomplete form
     assert read == 1
+
+
+# --- 12. the OpenAPI document names every answer -------------------------------------------------
+
+
+def test_it_documents_the_shared_error_answers_of_every_api_route(client, world):
+    document = client.get("/api/openapi.json").json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answers = set(operation["responses"])
+            label = f"{method.upper()} {path}"
+            assert "401" in answers, label
+            if "{" in path:
+                assert "404" in answers, label
+            if operation.get("parameters") or operation.get("requestBody"):
+                assert {"400", "422"} <= answers, label
+            if operation.get("requestBody"):
+                assert {"403", "413"} <= answers, label
+    answers = document["paths"]["/api/cases/{number}"]["patch"]["responses"]
+    assert answers["422"]["content"]["application/json"]["schema"]["required"] == ["detail", "errors"]
+    # and they are what the API answers
+    assert client.get("/api/cases/A-100001").status_code == 401
