@@ -124,6 +124,8 @@ def _own_addresses() -> set[str]:
 def copy_recipients(parent: Message | None, to: str) -> list[str]:
     """The customer's Cc on their last mail (without our own addresses and the recipient)."""
     mail = _mail_meta(parent)
+    if not mail.get("cc"):
+        return []  # most mails have no Cc: our own addresses need not be read
     own = _own_addresses() | {to.lower()}
     result: list[str] = []
     for value in mail.get("cc") or []:

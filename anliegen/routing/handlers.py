@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from anliegen.lib import readcache
-from anliegen.tickets.models import DONE_STATUSES, Event, Message, Ticket
+from anliegen.tickets.models import DONE_STATUSES, Event, Message, MessageKind, Ticket
 
 log = logging.getLogger(__name__)
 _busy: ContextVar[frozenset[int]] = ContextVar("routing_busy", default=frozenset())
@@ -64,6 +64,8 @@ def on_message_added(*, ticket: Ticket, message: Message, **_kwargs: Any) -> Non
 
     if _busy_with(ticket) or ticket.message_count <= 1:
         return  # the first message is handled by on_ticket_created
+    if message.kind == MessageKind.REPLY:
+        return  # a contact is the customer's: a reply records none (and costs no savepoint)
     with _guard(ticket):
         found = _safely(repeat.record_message, ticket, message, ticket.status)
         if found is not None:
@@ -71,16 +73,30 @@ def on_message_added(*, ticket: Ticket, message: Message, **_kwargs: Any) -> Non
     # The status change that follows (reopen) recomputes the due times.
 
 
-def on_reply_added(*, ticket: Ticket, message: Message, **_kwargs: Any) -> None:
+_last_sla: ContextVar[tuple[Any, ...] | None] = ContextVar("routing_last_sla", default=None)
+
+
+def _recompute_sla_once(ticket: Ticket) -> None:
+    """Recompute the due times unless they were just computed for the case as it is now: a reply
+    that also changes the status fires two hooks for one change. The case's updated_at is new
+    with every change, so a later change always recomputes."""
     from anliegen.routing.sla.compute import recompute_sla
 
+    state = (ticket.pk, ticket.updated_at, ticket.status, ticket.priority, ticket.team_id, ticket.level,
+             ticket.first_response_at, ticket.customer_id)
+    if _last_sla.get() == state:
+        return
+    _safely(recompute_sla, ticket)
+    _last_sla.set(state)
+
+
+def on_reply_added(*, ticket: Ticket, message: Message, **_kwargs: Any) -> None:
     if not _busy_with(ticket):
-        _safely(recompute_sla, ticket)
+        _recompute_sla_once(ticket)
 
 
 def on_ticket_changed(*, ticket: Ticket, event: Event, **_kwargs: Any) -> None:
     from anliegen.routing import assignment, quality
-    from anliegen.routing.sla.compute import recompute_sla
 
     if _busy_with(ticket):
         return
@@ -89,4 +105,5 @@ def on_ticket_changed(*, ticket: Ticket, event: Event, **_kwargs: Any) -> None:
             _safely(assignment.auto_assign, ticket)
         if event.field == "tags" and ticket.status not in DONE_STATUSES:
             _safely(quality.check_quality_care, ticket, now=event.created_at)
-        _safely(recompute_sla, ticket)
+        # One change of several fields fires this once per field; the due times once suffice.
+        _recompute_sla_once(ticket)

@@ -102,7 +102,9 @@ def _add_message(ticket: Ticket, *, kind: str, channel: str, text: str, html: st
                  sender: str = "", subject: str = "", language: str = "", message_id: str = "",
                  attachments: Sequence[IncomingFile] = (), meta: dict[str, Any] | None = None,
                  at: datetime.datetime | None = None, attachment_max_bytes: int | None = None,
-                 language_confidence: float = 1.0) -> Message:
+                 language_confidence: float = 1.0, count_later: bool = False) -> Message:
+    """Store a message on the case. count_later: the caller adds it to message_count in its own
+    UPDATE of the case (one statement fewer); the in-memory count is raised at once either way."""
     clean_html = sanitise_html(html) if html else ""
     if not text.strip() and clean_html:
         text = html_to_text(clean_html)
@@ -118,9 +120,10 @@ def _add_message(ticket: Ticket, *, kind: str, channel: str, text: str, html: st
     )
     message.language_confidence = language_confidence
     _store_attachments(message, attachments, max_bytes=attachment_max_bytes)
-    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
+    if not count_later:
+        Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1)
     ticket.message_count += 1
-    search.index_message(message, ticket)
+    search.index_message(message, ticket, new=True)
     hooks.fire("message_added", ticket=ticket, message=message)
     return message
 
@@ -220,8 +223,19 @@ def add_reply(*, ticket: Ticket, author: User, text: str, html: str = "",
     choice is kept in meta["delivery"]). A mailed reply gets its Message-ID here, so the
     customer's answer threads to it; the mail app's hook puts it into the outbox."""
     _lock(ticket)
+    return _reply(ticket, author=author, text=text, html=html, attachments=attachments, status=status,
+                  channel=channel, language=language, meta=meta)
+
+
+def _reply(ticket: Ticket, *, author: User, text: str, html: str = "", attachments: Sequence[IncomingFile] = (),
+           status: str | None = None, channel: str | None = None, language: str = "",
+           meta: dict[str, Any] | None = None) -> Message:
+    """add_reply on a case its caller has locked: the message, then one UPDATE of the case (its
+    count, activity, first response and status) and its events in one INSERT."""
     if not text.strip() and not html.strip():
         raise ActionError(_("The reply is empty."))
+    if status and status not in Status.values:
+        raise ActionError(_("Unknown status: %(status)s") % {"status": status})
     at = _now()
     delivery = hooks.delivery_for(ticket)
     meta = {**(meta or {}), "delivery": {"channel": delivery.channel, "to": delivery.address}}
@@ -230,16 +244,25 @@ def add_reply(*, ticket: Ticket, author: User, text: str, html: str = "",
         ticket, kind=MessageKind.REPLY, channel=channel or delivery.channel, text=text, html=html,
         author_user=author, sender=str(author), subject=ticket.subject, language=language or ticket.language,
         message_id=new_message_id() if mailed else "", attachments=attachments, meta=meta, at=at,
+        count_later=True,
     )
-    changes: dict[str, Any] = {"last_activity_at": at}
+    columns: dict[str, Any] = {"last_activity_at": at}
     if ticket.first_response_at is None:
-        changes["first_response_at"] = at
-    _touch(ticket, at, **changes)
-    _record(ticket, actor=author, kind="replied", after={"message": message.pk}, at=at)
-    if status and status != ticket.status:
-        _change_status(ticket, status=status, actor=author, at=at)
-    elif ticket.status == Status.NEW:
-        _change_status(ticket, status=Status.OPEN, actor=author, at=at)
+        columns["first_response_at"] = at
+    before = ticket.status
+    after = status if status and status != before else (Status.OPEN if before == Status.NEW else None)
+    if after:
+        columns.update(_status_fields(ticket, after, at))
+    Ticket.objects.filter(pk=ticket.pk).update(message_count=F("message_count") + 1, updated_at=at, **columns)
+    for key, value in {**columns, "updated_at": at}.items():
+        setattr(ticket, key, value)
+    events = [Event(ticket=ticket, actor=author, kind="replied", after={"message": message.pk}, created_at=at)]
+    if after:
+        events.append(Event(ticket=ticket, actor=author, kind="status", field="status", before=before, after=after,
+                            created_at=at))
+    for event in Event.objects.bulk_create(events):
+        if event.field:
+            hooks.fire("ticket_changed", ticket=ticket, event=event)
     hooks.fire("reply_added", ticket=ticket, message=message)
     return message
 
@@ -275,14 +298,6 @@ def _status_fields(ticket: Ticket, status: str, at: datetime.datetime) -> dict[s
         changes["solved_at"] = None
         changes["closed_at"] = None
     return changes
-
-
-def _change_status(ticket: Ticket, *, status: str, actor: User | None, at: datetime.datetime,
-                   actor_label: str = "") -> None:
-    before = ticket.status
-    _touch(ticket, at, **_status_fields(ticket, status, at))
-    _record(ticket, actor=actor, actor_label=actor_label, kind="status", field="status",
-            before=before, after=status, at=at)
 
 
 class Unchanged(enum.Enum):
@@ -634,21 +649,24 @@ FORM_TOKEN_KEY = "form_token"
 _PRESENCE_KEEP = datetime.timedelta(minutes=5)
 
 
-@transaction.atomic
 def note_presence(*, ticket: Ticket, user: User, typing: bool | None = None) -> Presence:
     """A heartbeat: user has the case open. typing=True: they are writing a reply now;
     typing=False: they stopped (the reply was sent); None keeps what was known.
 
     Presence changes nothing on the case, so it writes no Event (history would fill with
-    heartbeats)."""
+    heartbeats), and needs no transaction: each of its statements stands on its own."""
     now = _now()
     values: dict[str, Any] = {"seen_at": now}
     if typing is True:
         values["typing_at"] = now
     elif typing is False:
         values["typing_at"] = None
-    Presence.objects.filter(ticket=ticket, seen_at__lt=now - _PRESENCE_KEEP).delete()
-    presence, _created = Presence.objects.update_or_create(ticket=ticket, user=user, defaults=values)
+    if typing is not False:  # a heartbeat tidies up; the reply that ends typing need not
+        Presence.objects.filter(ticket=ticket, seen_at__lt=now - _PRESENCE_KEEP).delete()
+    # One statement (INSERT ... ON CONFLICT DO UPDATE), safe against two tabs beating at once.
+    presence = Presence(ticket=ticket, user=user, seen_at=now, typing_at=values.get("typing_at"))
+    Presence.objects.bulk_create([presence], update_conflicts=True, unique_fields=["ticket", "user"],
+                                 update_fields=list(values))
     return presence
 
 
@@ -675,9 +693,8 @@ def add_reply_once(*, ticket: Ticket, author: User, form_token: str, text: str,
     earlier = _earlier_submission(Message.objects.filter(ticket=ticket), form_token[:64])
     if earlier is not None:
         return earlier, False
-    message = add_reply(ticket=ticket, author=author, text=text, attachments=attachments, status=status,
-                        meta=_token_meta(form_token))
-    return message, True
+    return _reply(ticket, author=author, text=text, attachments=attachments, status=status,
+                  meta=_token_meta(form_token)), True
 
 
 @transaction.atomic

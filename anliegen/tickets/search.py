@@ -22,7 +22,8 @@ def _document(message: Message, ticket: Ticket) -> str:
     return f"{ticket.subject}\n{message.text}"
 
 
-def index_message(message: Message, ticket: Ticket) -> None:
+def index_message(message: Message, ticket: Ticket, *, new: bool = False) -> None:
+    """Index a message's text; new: it was just stored, so there is no earlier entry to replace."""
     document = _document(message, ticket)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -32,7 +33,8 @@ def index_message(message: Message, ticket: Ticket) -> None:
                 [config, document, message.pk],
             )
         else:
-            cursor.execute("DELETE FROM tickets_message_fts WHERE rowid = %s", [message.pk])
+            if not new:
+                cursor.execute("DELETE FROM tickets_message_fts WHERE rowid = %s", [message.pk])
             cursor.execute(
                 "INSERT INTO tickets_message_fts(rowid, ticket_id, body) VALUES (%s, %s, %s)",
                 [message.pk, ticket.pk, document],
