@@ -7,7 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -21,8 +21,15 @@ from anliegen.customers.actions import (
 from anliegen.customers.models import Customer
 from anliegen.portal import conf, tokens
 from anliegen.portal.mail import queue_confirmation, queue_sign_in_link
-from anliegen.portal.models import Attempt, Purpose, SignInLink, Submission
-from anliegen.tickets.actions import ActionError, add_customer_message, create_ticket
+from anliegen.portal.models import Attempt, Purpose, SignInLink
+from anliegen.tickets.actions import (
+    ActionError,
+    add_customer_message,
+    claim_form,
+    complete_form,
+    create_ticket,
+    prune_form_submissions,
+)
 from anliegen.tickets.models import Channel, Message, Ticket
 from anliegen.tickets.storage import IncomingFile
 
@@ -172,25 +179,6 @@ def _retire_links(customer: Customer, now: datetime.datetime) -> None:
 # --- one-time forms ---------------------------------------------------------------------------
 
 
-def _claim(
-    token: tokens.FormToken, *, purpose: str, customer: Customer | None
-) -> Submission | None:
-    """Claim a form token. None: claimed now, go on. A Submission: the form was sent before."""
-    try:
-        with transaction.atomic():
-            Submission.objects.create(
-                token_hash=token.hash, purpose=purpose, customer=customer, created_at=timezone.now()
-            )
-        return None
-    except IntegrityError:
-        earlier = Submission.objects.select_related("ticket").get(token_hash=token.hash)
-        if earlier.purpose != purpose or (
-            customer is not None and earlier.customer_id != customer.pk
-        ):
-            raise tokens.FormTokenInvalid("token used for another form")
-        return earlier
-
-
 @dataclass(frozen=True)
 class Outcome:
     ticket: Ticket | None
@@ -208,8 +196,7 @@ def submit_concern(
     attachments: Sequence[IncomingFile] = (),
 ) -> Outcome:
     """A signed-in customer raises a new concern in the portal."""
-    token = tokens.read_form_token(form_token)
-    earlier = _claim(token, purpose=Purpose.CONCERN, customer=customer)
+    earlier = claim_form(form_token=form_token, purpose=Purpose.CONCERN, customer=customer)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=None, created=False)
     ticket = create_ticket(
@@ -222,7 +209,7 @@ def submit_concern(
         actor_label="customer",
         sender=customer.primary_email,
     )
-    Submission.objects.filter(token_hash=token.hash).update(ticket=ticket)
+    complete_form(form_token=form_token, ticket=ticket)
     if customer.primary_email:
         queue_confirmation(ticket=ticket, email=customer.primary_email)
     return Outcome(ticket=ticket, message=None, created=True)
@@ -246,8 +233,7 @@ def reply_to_case(
         if target is None:
             raise ActionError(_("This case was closed and merged; please submit a new concern."))
         ticket = target
-    token = tokens.read_form_token(form_token)
-    earlier = _claim(token, purpose=Purpose.REPLY, customer=customer)
+    earlier = claim_form(form_token=form_token, purpose=Purpose.REPLY, customer=customer)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=earlier.message, created=False)
     message = add_customer_message(
@@ -258,7 +244,7 @@ def reply_to_case(
         subject=ticket.subject,
         attachments=attachments,
     )
-    Submission.objects.filter(token_hash=token.hash).update(ticket=ticket, message=message)
+    complete_form(form_token=form_token, ticket=ticket, message=message)
     return Outcome(ticket=ticket, message=message, created=True)
 
 
@@ -275,8 +261,7 @@ def submit_webform(
 ) -> Outcome:
     """Someone (known or not) writes through the web form: find or create the customer by
     address, open a case. Sending the same form twice opens one case."""
-    token = tokens.read_form_token(form_token)
-    earlier = _claim(token, purpose=Purpose.WEBFORM, customer=None)
+    earlier = claim_form(form_token=form_token, purpose=Purpose.WEBFORM)
     if earlier is not None:
         return Outcome(ticket=earlier.ticket, message=None, created=False)
     customer = get_or_create_customer_by_email(
@@ -293,7 +278,7 @@ def submit_webform(
         sender=normalise_email(email),
         meta={"webform": {"consent": True}},
     )
-    Submission.objects.filter(token_hash=token.hash).update(ticket=ticket, customer=customer)
+    complete_form(form_token=form_token, ticket=ticket, customer=customer)
     # Anyone can type any address into the form: one address gets only a few confirmations
     # an hour, however many cases are opened in its name.
     address = normalise_email(email)
@@ -314,5 +299,5 @@ def prune_portal_records(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     deleted = SignInLink.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()[0]
     deleted += Attempt.objects.filter(at__lt=now - datetime.timedelta(days=1)).delete()[0]
-    deleted += Submission.objects.filter(created_at__lt=now - conf.FORM_MAX_AGE * 2).delete()[0]
+    deleted += prune_form_submissions(now=now)
     return deleted

@@ -49,5 +49,4 @@ def webform_frame_ancestors() -> list[str]:
     return sources or ["'none'"]
 
 
-FORM_MAX_AGE = datetime.timedelta(days=1)
 MAX_ATTACHMENTS = 5

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from anliegen.portal import conf, tokens
+from anliegen.lib import onetime
+from anliegen.portal import conf
 from anliegen.tickets.forms import MultipleFileField, MultipleFileInput
 
 SUBJECT_MAX = 300
@@ -33,31 +34,11 @@ class AttachmentsField(MultipleFileField):
         return super().clean(data, initial)
 
 
-class OneTimeForm(forms.Form):
-    """A form with a one-time token: sending it twice creates one thing (see actions._claim)."""
+class OneTimeForm(onetime.OneTimeForm):
+    """The portal's forms carry a one-time token (anliegen.lib.onetime): required here, since a
+    customer's or visitor's post without one is not a form the portal showed."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["form_token"] = tokens.new_form_token()
-
-    def clean_form_token(self) -> str:
-        value = self.cleaned_data.get("form_token", "")
-        try:
-            self.token = tokens.read_form_token(value)
-        except tokens.FormTokenInvalid:
-            raise forms.ValidationError(
-                _("This form has expired. Please check your entries and send it again.")
-            )
-        return value
-
-    def refresh_token(self) -> None:
-        """Give a re-displayed form a fresh token when its own was not usable."""
-        if "form_token" in self.errors:
-            self.data = self.data.copy()
-            self.data["form_token"] = tokens.new_form_token()
+    token_required = True
 
 
 class SignInForm(forms.Form):

@@ -1,10 +1,9 @@
-"""The portal's own records: one-time sign-in links, one-time form submissions and the
-attempts that rate limits count. Cases and messages themselves live in tickets."""
+"""The portal's own records: one-time sign-in links and the attempts that rate limits count.
+Cases and messages live in tickets, and so do the one-time form submissions (FormSubmission)."""
 
 from django.db import models
 
 from anliegen.customers.models import Customer
-from anliegen.tickets.models import Message, Ticket
 
 
 class SignInLink(models.Model):
@@ -23,30 +22,11 @@ class SignInLink(models.Model):
 
 
 class Purpose(models.TextChoices):
+    """The portal's one-time forms (tickets.FormSubmission.purpose)."""
+
     CONCERN = "concern"
     REPLY = "reply"
     WEBFORM = "webform"
-
-
-class Submission(models.Model):
-    """A form sent once. The form's one-time token is stored (hashed, unique) together with
-    what it created, so sending the same form twice creates nothing new."""
-
-    token_hash = models.CharField(max_length=64, unique=True)
-    purpose = models.CharField(max_length=10, choices=Purpose.choices)
-    customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(db_index=True)
-
-    def __str__(self) -> str:
-        return f"{self.purpose} submission {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Attempt(models.Model):

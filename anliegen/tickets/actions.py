@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from anliegen.accounts.models import Team, TeamKind, User
 from anliegen.customers.actions import get_or_create_customer_by_email
 from anliegen.customers.models import Customer
+from anliegen.lib import onetime
 from anliegen.lib.html import html_to_text, sanitise_html
 from anliegen.lib.language import LANGUAGES, detect_language
 from anliegen.tickets import hooks, search
 from anliegen.tickets.models import (
+    FormSubmission,
     ACTIVE_STATUSES,
     DONE_STATUSES,
     LEVEL_ORDER,
@@ -644,7 +646,6 @@ def move_message(*, message: Message, target: Ticket, actor: User | None, reason
 
 # --- The agent workspace: presence, forms sent twice, bulk changes ----------------------------
 
-FORM_TOKEN_KEY = "form_token"
 # Presence rows this old are deleted when anyone sends a heartbeat on the case.
 _PRESENCE_KEEP = datetime.timedelta(minutes=5)
 
@@ -670,63 +671,97 @@ def note_presence(*, ticket: Ticket, user: User, typing: bool | None = None) -> 
     return presence
 
 
-def _earlier_submission(messages: Any, form_token: str) -> Message | None:
-    if not form_token:
+def claim_form(*, form_token: str, purpose: str, customer: Customer | None = None,
+               optional: bool = False) -> FormSubmission | None:
+    """Claim a one-time form's token (anliegen.lib.onetime) inside the transaction that creates
+    what the form asks for. None: claimed now, go on and record the result with complete_form.
+    A FormSubmission: the same form was sent before, this is what it made. optional=True (staff
+    forms, which a script may post without a token): an empty token claims nothing.
+
+    Raises FormTokenInvalid for a forged or expired token, or one sent with another form or by
+    another customer. The claim is one INSERT ... ON CONFLICT DO NOTHING: of two simultaneous
+    posts exactly one inserts, the other waits for it and then finds its row."""
+    if optional and not form_token:
         return None
-    return messages.filter(**{f"meta__{FORM_TOKEN_KEY}": form_token}).order_by("id").first()
+    token = onetime.read_form_token(form_token)
+    table = FormSubmission._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (token_hash, purpose, customer_id, created_at) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (token_hash) DO NOTHING RETURNING id",
+            [token.hash, purpose, customer.pk if customer else None, _now()],
+        )
+        if cursor.fetchone() is not None:
+            return None
+    earlier = FormSubmission.objects.select_related("ticket", "message").get(token_hash=token.hash)
+    if earlier.purpose != purpose or (customer is not None and earlier.customer_id != customer.pk):
+        raise onetime.FormTokenInvalid("token used for another form")
+    return earlier
 
 
-def _token_meta(form_token: str, **extra: Any) -> dict[str, Any]:
-    meta = dict(extra)
-    if form_token:
-        meta[FORM_TOKEN_KEY] = form_token[:64]
-    return meta
+def complete_form(*, form_token: str, ticket: Ticket | None = None, message: Message | None = None,
+                  customer: Customer | None = None) -> None:
+    """Record what a claimed form created, for the answer to the same form sent again."""
+    if not form_token:
+        return
+    fields: dict[str, Any] = {"ticket": ticket, "message": message}
+    if customer is not None:
+        fields["customer"] = customer
+    FormSubmission.objects.filter(token_hash=onetime.read_form_token(form_token).hash).update(**fields)
+
+
+@transaction.atomic
+def prune_form_submissions(*, now: datetime.datetime | None = None) -> int:
+    """Forget submissions older than any token still accepted (periodic job)."""
+    now = now or _now()
+    return FormSubmission.objects.filter(created_at__lt=now - onetime.MAX_AGE * 2).delete()[0]
 
 
 @transaction.atomic
 def add_reply_once(*, ticket: Ticket, author: User, form_token: str, text: str,
                    attachments: Sequence[IncomingFile] = (), status: str | None = None) -> tuple[Message, bool]:
-    """add_reply for a form that may arrive twice (double click, reload, a retried request).
-    The form's one-time token is kept in the reply's meta; a second post with the same token
-    returns (the first reply, False). The case's row lock makes simultaneous posts queue up."""
+    """add_reply for a form that may arrive twice (double click, reload, a retried request):
+    a second post with the same token returns (the first reply, False). The case's row lock
+    makes simultaneous posts queue up."""
     _lock(ticket)
-    earlier = _earlier_submission(Message.objects.filter(ticket=ticket), form_token[:64])
-    if earlier is not None:
-        return earlier, False
-    return _reply(ticket, author=author, text=text, attachments=attachments, status=status,
-                  meta=_token_meta(form_token)), True
+    earlier = claim_form(form_token=form_token, purpose="staff_reply", optional=True)
+    if earlier is not None and earlier.message is not None:
+        return earlier.message, False
+    message = _reply(ticket, author=author, text=text, attachments=attachments, status=status)
+    complete_form(form_token=form_token, ticket=ticket, message=message)
+    return message, True
 
 
 @transaction.atomic
 def add_note_once(*, ticket: Ticket, author: User, form_token: str, text: str) -> tuple[Message, bool]:
     """add_note, stored once however often the same form is sent (see add_reply_once)."""
     _lock(ticket)
-    earlier = _earlier_submission(Message.objects.filter(ticket=ticket), form_token[:64])
-    if earlier is not None:
-        return earlier, False
-    return add_note(ticket=ticket, author=author, text=text, meta=_token_meta(form_token)), True
+    earlier = claim_form(form_token=form_token, purpose="staff_note", optional=True)
+    if earlier is not None and earlier.message is not None:
+        return earlier.message, False
+    message = add_note(ticket=ticket, author=author, text=text)
+    complete_form(form_token=form_token, ticket=ticket, message=message)
+    return message, True
 
 
 @transaction.atomic
 def create_ticket_once(*, form_token: str, customer_email: str, customer_name: str = "", team: Team,
                        subject: str, text: str, channel: str, priority: int, actor: User) -> tuple[Ticket, bool]:
     """An agent opens a case for a customer found (or created) by e-mail address: a letter, a
-    call, a conversation at the counter. Sending the same form twice opens one case: the
-    customer's row lock serialises the two posts and the token in the first message's meta
-    finds the earlier case."""
+    call, a conversation at the counter. Sending the same form twice opens one case."""
     if channel not in Channel.values:
         raise ActionError(_("Unknown channel: %(channel)s") % {"channel": channel})
     if priority not in Priority.values:
         raise ActionError(_("Unknown priority: %(priority)s") % {"priority": priority})
+    earlier = claim_form(form_token=form_token, purpose="staff_new_case", optional=True)
+    if earlier is not None and earlier.ticket is not None:
+        return earlier.ticket, False
     customer = get_or_create_customer_by_email(address=customer_email, name=" ".join(customer_name.split())[:200],
                                                preferred_language=team.default_language)
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    earlier = _earlier_submission(Message.objects.filter(ticket__customer=customer), form_token[:64])
-    if earlier is not None:
-        return earlier.ticket, False
     ticket = create_ticket(subject=subject, customer=customer, team=team, channel=channel, text=text,
                            actor=actor, priority=priority, language=customer.preferred_language,
-                           meta=_token_meta(form_token, entered_by=actor.pk))
+                           meta={"entered_by": actor.pk})
+    complete_form(form_token=form_token, ticket=ticket, customer=customer)
     return ticket, True
 
 

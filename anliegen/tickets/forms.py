@@ -1,6 +1,5 @@
 """The workspace's forms. Every problem is said next to its field (or at the top of the form)."""
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from anliegen.accounts.models import Team, User
+from anliegen.lib import onetime
 from anliegen.tickets.models import Channel, Level, Priority, Status
 from anliegen.tickets.storage import AttachmentRejected, IncomingFile, check_file
 
@@ -33,16 +33,12 @@ class MultipleFileField(forms.FileField):
         return result
 
 
-class OneTimeForm(forms.Form):
-    """A form that carries a one-time token (hidden): the action stores what it creates once,
-    however often the same form arrives (double click, reload, a retried request)."""
+class OneTimeForm(onetime.OneTimeForm):
+    """The workspace's one-time forms (anliegen.lib.onetime, the portal's too). A post without a
+    token (a script) is taken without the one-time guarantee."""
 
-    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("form_token", uuid.uuid4().hex)
+    token_required = False
+    token_error_field = None
 
 
 class ReplyForm(OneTimeForm):

@@ -244,3 +244,19 @@ class Presence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="unique_presence")]
+
+
+class FormSubmission(models.Model):
+    """A one-time form (anliegen.lib.onetime) that was sent: its token's hash (unique) and what
+    it created, so the same form sent again creates nothing new. Staff forms and the portal's
+    alike; purpose names the form ("reply", "note", "new_case", the portal's "concern", ...)."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=20)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} submission {self.created_at:%Y-%m-%d %H:%M}"

@@ -291,6 +291,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number, log=False)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
+        form.refresh_token()
         return _redisplay(request, ticket, reply_form=form)
     seen = form.cleaned_data["seen"]
     newer = presence.newer_messages(ticket, request.user, seen) if seen is not None else []
@@ -331,6 +332,7 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
     ticket = access_ticket(request.user, number, log=False)
     form = NoteForm(request.POST)
     if not form.is_valid():
+        form.refresh_token()
         return _redisplay(request, ticket, note_form=form)
     _message, created = actions.add_note_once(ticket=ticket, author=request.user,
                                               form_token=form.cleaned_data["form_token"],
@@ -516,6 +518,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
             if not visible_tickets(user).filter(pk=ticket.pk).exists():
                 return redirect("tickets:mine")
             return redirect("tickets:case", number=ticket.number)
+    form.refresh_token()
     return render(request, "tickets/new_case.html", {"form": form}, status=400)
 
 

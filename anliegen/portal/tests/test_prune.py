@@ -3,7 +3,8 @@ import datetime
 from django.utils import timezone
 
 from anliegen.portal import actions
-from anliegen.portal.models import Attempt, SignInLink, Submission
+from anliegen.portal.models import Attempt, SignInLink
+from anliegen.tickets.models import FormSubmission as Submission
 from anliegen.portal.tasks import prune_portal
 from anliegen.portal.tokens import new_form_token
 

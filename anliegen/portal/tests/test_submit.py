@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from anliegen.accounts.models import Team, TeamKind
-from anliegen.portal.models import Submission
+from anliegen.tickets.models import FormSubmission as Submission
 from anliegen.tickets.models import Channel, Event, Ticket
 
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')

@@ -251,3 +251,34 @@ def test_empty_replies_and_notes_are_refused(world):
     with pytest.raises(actions.ActionError):
         actions.add_note(ticket=world.ticket, author=world.agent, text="")
     assert Message.objects.filter(ticket=world.ticket).count() == 1
+
+
+# --- one-time forms: one store for the workspace's and the portal's forms ---------------------
+
+def test_a_form_token_is_claimed_once_and_answers_with_what_it_made(world):
+    from anliegen.lib.onetime import FormTokenInvalid, new_form_token
+    from anliegen.tickets.models import FormSubmission
+
+    token = new_form_token()
+    first, created = actions.add_note_once(ticket=world.ticket, author=world.agent, form_token=token, text="Einmal")
+    again, created_again = actions.add_note_once(ticket=world.ticket, author=world.agent, form_token=token,
+                                                 text="Einmal")
+    assert (created, created_again, again) == (True, False, first)
+    assert FormSubmission.objects.get().message == first
+    with pytest.raises(FormTokenInvalid):  # the same token on another form
+        actions.add_reply_once(ticket=world.ticket, author=world.agent, form_token=token, text="Anders")
+    with pytest.raises(FormTokenInvalid):  # a token nobody signed
+        actions.add_note_once(ticket=world.ticket, author=world.agent, form_token="a" * 32, text="Gefälscht")
+    assert Message.objects.filter(ticket=world.ticket, kind=MessageKind.NOTE).count() == 1
+
+
+def test_old_submissions_are_pruned(world):
+    import datetime
+
+    from anliegen.lib.onetime import new_form_token
+    from anliegen.tickets.models import FormSubmission
+
+    actions.add_note_once(ticket=world.ticket, author=world.agent, form_token=new_form_token(), text="Alt")
+    assert actions.prune_form_submissions() == 0
+    assert actions.prune_form_submissions(now=FormSubmission.objects.get().created_at
+                                          + datetime.timedelta(days=3)) == 1

@@ -1,15 +1,17 @@
 from django.urls import reverse
 
 from anliegen.customers.models import Customer
+from anliegen.lib.onetime import new_form_token
 from anliegen.tickets.models import Channel, Event, MessageKind, Priority, Ticket
 
 URL = "/cases/new/"
+TOKEN = new_form_token()
 
 
 def _data(world, **changes):
     data = {"customer_email": "neu@example.org", "customer_name": "Nina Neu", "subject": "Brief wegen Umzug",
             "text": "Die Kundin zieht um und möchte den Vertrag mitnehmen.", "team": str(world.support.pk),
-            "channel": Channel.PHONE, "priority": str(Priority.HIGH), "form_token": "a" * 32}
+            "channel": Channel.PHONE, "priority": str(Priority.HIGH), "form_token": TOKEN}
     data.update(changes)
     return data
 
@@ -68,8 +70,16 @@ def test_it_opens_one_case_when_the_form_is_sent_twice(anna, world):
     assert Ticket.objects.filter(subject="Brief wegen Umzug").count() == 1
     assert "was opened" in first.text
     assert "stored once" in second.text
-    anna.post(URL, _data(world, form_token="b" * 32))
+    anna.post(URL, _data(world, form_token=new_form_token()))
     assert Ticket.objects.filter(subject="Brief wegen Umzug").count() == 2
+
+
+def test_a_forged_token_is_refused_and_the_form_offers_a_fresh_one(anna, world):
+    response = anna.post(URL, _data(world, form_token="a" * 32))
+    assert response.status_code == 400
+    assert "This form has expired" in response.text
+    assert response.context["form"].data["form_token"] != "a" * 32
+    assert not Ticket.objects.filter(subject="Brief wegen Umzug").exists()
 
 
 def test_a_lead_may_open_a_case_in_any_team(lena, world):
