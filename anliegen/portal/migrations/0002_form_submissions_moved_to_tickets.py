@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0001_initial'),
-        ('tickets', '0006_form_submission'),
+        ('tickets', '0007_form_submission'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0001_initial'),
-        ('tickets', '0005_jobschedule_moved_to_runtime'),
+        ('tickets', '0006_ticket_escalated_from'),
     ]
 
     operations = [
