@@ -50,6 +50,7 @@ def test_a_call_note_is_the_agents_and_the_portal_shows_a_phone_call(page, new_p
     customer.click("#enter-portal")
     customer.goto(f"{live_server.url}/portal/cases/{ticket.number}/")
     conversation = customer.inner_text("#conversation")
-    assert "Phone call on" in conversation and "Wir schicken Ihnen einen neuen Router." in conversation
-    assert "Seriennummer" not in customer.content() and "You" not in conversation
+    # Erika reads the portal in German: "Telefonat am <date>" ("Phone call on <date>").
+    assert "Telefonat am" in conversation and "Wir schicken Ihnen einen neuen Router." in conversation
+    assert "Seriennummer" not in customer.content() and "Sie" not in conversation.split()
     customer.screenshot(path="/tmp/outmail-call-portal.png", full_page=True)
