@@ -246,3 +246,23 @@ def test_it_follows_the_browser_when_the_staff_member_chose_none(client, world):
     page = response.content.decode()
     assert "Meine Fälle" in page
     assert "Warteschlangen" in page
+
+
+@pytest.mark.parametrize("language, expected", [("de", "– bitte wählen –"), ("da", "– vælg –")])
+def test_it_translates_the_empty_choice_of_select_fields(language, expected):
+    """Django's own label for a select's empty choice has no German translation; Anliegen's
+    catalogue supplies one (and keeps the Danish short like the German)."""
+    from django import forms
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    from anliegen.routing.models import Rule
+
+    class RuleForm(forms.ModelForm):
+        class Meta:
+            model = Rule
+            fields = ["channel"]
+
+    with translation.override(language):
+        assert str(BLANK_CHOICE_LABEL) == expected
+        assert expected in str(RuleForm()["channel"])
