@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -198,3 +198,11 @@ def clear_sign_in_failures(*, username: str = "", address: str = "", everything:
         log.info("sign-in failures cleared: account=%r address=%r all=%s (%d)",
                  username, address, everything, deleted)
     return deleted
+
+
+@transaction.atomic
+def sign_out_everywhere(*, user: User) -> None:
+    """End every session of the user, on every device (the current one included)."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    log.info("user %s signed out everywhere", user.pk)

@@ -1,5 +1,6 @@
-"""Use a signed-in staff member's chosen interface language."""
+"""Staff middleware: a signed-in person's interface language, and sessions that end when idle."""
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -23,3 +24,22 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionIdleMiddleware:
+    """Sessions end after settings.SESSION_COOKIE_AGE of inactivity (ANLIEGEN_SESSION_IDLE_MINUTES):
+    a request refreshes the session's expiry, at most once a minute so that reading pages does
+    not write the session every time."""
+
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get("_seen", 0)) >= self.REFRESH_SECONDS:
+                session["_seen"] = now  # a change: the session is saved with a fresh expiry
+        return self.get_response(request)

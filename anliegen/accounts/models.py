@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CHOICES = [("de", _("German")), ("da", _("Danish")), ("en", _("English"))]
@@ -29,6 +30,9 @@ class User(AbstractUser):
     ui_language = models.CharField(_("interface language"), max_length=5, blank=True, choices=LANGUAGE_CHOICES)
     availability = models.CharField(max_length=10, choices=Availability.choices, default=Availability.AVAILABLE)
     max_open_cases = models.PositiveIntegerField(_("case cap"), null=True, blank=True)
+    # Raised by "sign out everywhere": every session signed in before carries an older value
+    # in its hash and ends at its next request (see _get_session_auth_hash).
+    session_epoch = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["username"]
@@ -40,6 +44,14 @@ class User(AbstractUser):
     def label(display_name: str, first_name: str, last_name: str, username: str) -> str:
         """How staff are named on screen (also for lists that read only these columns)."""
         return display_name or f"{first_name} {last_name}".strip() or username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "anliegen.accounts.User.session", f"{self.password}:{self.session_epoch}",
+            secret=secret, algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_lead(self) -> bool:

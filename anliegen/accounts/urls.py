@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.settings_view, name="settings"),
+    path("sign-out-everywhere/", views.sign_out_everywhere_view, name="sign_out_everywhere"),
     path("set-password/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
         template_name="accounts/set_password.html", success_url=reverse_lazy("accounts:password_set"),
         post_reset_login=True), name="set_password"),

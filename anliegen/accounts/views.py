@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from anliegen.accounts.actions import update_preferences
+from anliegen.accounts.actions import sign_out_everywhere, update_preferences
 from anliegen.accounts.forms import PreferencesForm, SignInForm
 
 
@@ -25,7 +27,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:settings")
     else:
         form = PreferencesForm(initial={"ui_language": user.ui_language, "availability": user.availability})
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(request, "accounts/settings.html",
+                  {"form": form, "session_idle_minutes": settings.SESSION_IDLE_MINUTES})
 
 
 def password_set(request: HttpRequest) -> HttpResponse:
@@ -46,3 +49,12 @@ class SignInView(auth_views.LoginView):
         if form.paused:
             response.status_code = 429
         return response
+
+
+@login_required
+@require_POST
+def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
+    sign_out_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You were signed out on every device. Please sign in again."))
+    return redirect("accounts:login")
