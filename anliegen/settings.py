@@ -181,6 +181,8 @@ CLOCK_FORMAT = env("ANLIEGEN_TIME_FORMAT", "H:i")
 FORMAT_MODULE_PATH = ["anliegen.formats"]
 # The country a phone number typed without its country code is read in, unless the team says otherwise.
 PHONE_REGION = env("ANLIEGEN_PHONE_REGION", "DE").upper()
+# How long reception still sees a case it logged a call on, and the callbacks it booked.
+RECEPTION_FOLLOW_DAYS = env_int("ANLIEGEN_RECEPTION_FOLLOW_DAYS", 14, minimum=0)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

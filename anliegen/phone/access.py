@@ -5,16 +5,44 @@
   shows only the cases they can see.
 - Reception (members of a team of kind reception) may attach a call to any open case of the
   caller except a confidential team's: the picker shows number, subject, team and status, not
-  the conversation. Everyone else picks among the caller's open cases they can see."""
+  the conversation. Everyone else picks among the caller's open cases they can see.
+- Reception follows what it did: a member of reception sees the cases it took a call on and
+  those it booked a callback on for settings.RECEPTION_FOLLOW_DAYS (read_grant_for_calls,
+  registered in apps.py), never a confidential team's."""
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from anliegen.accounts.models import TeamKind, User
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback
 from anliegen.tickets.access import visible_tickets
-from anliegen.tickets.models import ACTIVE_STATUSES, Ticket
+from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Message, Ticket
+
+
+def follow_since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=settings.RECEPTION_FOLLOW_DAYS)
+
+
+def logged_calls(user: User) -> QuerySet[Message]:
+    """The calls this person took in the follow period (the call note on the phone channel)."""
+    return Message.objects.filter(channel=Channel.PHONE, created_at__gte=follow_since()).filter(
+        Q(author_user=user) | Q(meta__call__taken_by=user.pk))
+
+
+def booked_callbacks(user: User) -> QuerySet[Callback]:
+    return Callback.objects.filter(created_by=user, created_at__gte=follow_since())
+
+
+def read_grant_for_calls(user: User) -> Q | None:
+    """For tickets.access.register_read_grant: reception's recent calls and callbacks."""
+    if not user.is_authenticated or not is_reception(user):
+        return None
+    return Q(pk__in=logged_calls(user).values("ticket_id")) | Q(pk__in=booked_callbacks(user).values("ticket_id"))
 
 
 def visible_callbacks(user: User) -> QuerySet[Callback]:
@@ -35,7 +63,12 @@ def access_callback(user: User, pk: int | str) -> Callback:
 
 
 def is_reception(user: User) -> bool:
-    return user.memberships.filter(team__kind=TeamKind.RECEPTION).exists()
+    """A member of a reception team (read once per user object, i.e. once per request)."""
+    cached = user.__dict__.get("_is_reception")
+    if cached is None:
+        cached = user.memberships.filter(team__kind=TeamKind.RECEPTION).exists()
+        user.__dict__["_is_reception"] = cached
+    return cached
 
 
 def callable_cases(user: User, customer: Customer) -> QuerySet[Ticket]:

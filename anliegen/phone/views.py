@@ -4,6 +4,7 @@ Thin views: parse, access, one action, render."""
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -17,7 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from anliegen.accounts.models import Team, User
 from anliegen.customers.actions import find_customer_by_phone, phone_region_of_user
 from anliegen.phone import actions, journey
-from anliegen.phone.access import access_callback, access_customer, callable_cases, visible_callbacks
+from anliegen.phone.access import (
+    access_callback,
+    access_customer,
+    booked_callbacks,
+    callable_cases,
+    logged_calls,
+    visible_callbacks,
+)
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
 from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
 from anliegen.tickets import hooks
@@ -157,6 +165,20 @@ def lookup(request: HttpRequest) -> HttpResponse:
     context = _caller_context(request.user, request.GET.get("number", ""))
     context["selected_case"] = "new"
     return render(request, "phone/_caller.html", {"caller": context, "selected_case": "new"})
+
+
+@login_required
+@require_GET
+def my_calls(request: HttpRequest) -> HttpResponse:
+    """What this person logged at reception and the callbacks they booked, for the follow
+    period (settings.RECEPTION_FOLLOW_DAYS): the cases stay readable to them so long."""
+    user: User = request.user
+    calls = list(logged_calls(user).filter(ticket__in=visible_tickets(user))
+                 .select_related("ticket", "ticket__team", "ticket__customer").order_by("-created_at", "-id")[:200])
+    booked = list(booked_callbacks(user).filter(ticket__in=visible_tickets(user))
+                  .select_related("ticket", "ticket__customer", "team", "agent").order_by("-created_at", "-id")[:200])
+    return render(request, "phone/my_calls.html", {"calls": calls, "booked": booked,
+                                                   "days": settings.RECEPTION_FOLLOW_DAYS})
 
 
 # --- Callbacks -------------------------------------------------------------------------------
