@@ -55,7 +55,7 @@ def add_member(*, team: Team, user: User, is_team_lead: bool = False) -> Members
     membership, _ = Membership.objects.get_or_create(
         team=team, user=user, defaults={"is_team_lead": is_team_lead}
     )
-    user.__dict__.pop("_member_team_ids", None)  # tickets.access reads the teams anew
+    user.__dict__.pop("_member_teams", None)  # tickets.access reads the teams anew
     return membership
 
 
@@ -107,7 +107,7 @@ def save_staff(*, actor: User, user: User | None = None, username: str, display_
     Membership.objects.filter(user=user).exclude(team_id__in=wanted).delete()
     for team_id in wanted - set(Membership.objects.filter(user=user).values_list("team_id", flat=True)):
         Membership.objects.create(user=user, team_id=team_id)
-    user.__dict__.pop("_member_team_ids", None)
+    user.__dict__.pop("_member_teams", None)
     return user
 
 

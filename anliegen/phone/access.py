@@ -20,7 +20,7 @@ from django.utils import timezone
 from anliegen.accounts.models import TeamKind, User
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback
-from anliegen.tickets.access import visible_tickets
+from anliegen.tickets.access import member_team_kinds, visible_tickets
 from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Message, Ticket
 
 
@@ -64,11 +64,7 @@ def access_callback(user: User, pk: int | str) -> Callback:
 
 def is_reception(user: User) -> bool:
     """A member of a reception team (read once per user object, i.e. once per request)."""
-    cached = user.__dict__.get("_is_reception")
-    if cached is None:
-        cached = user.memberships.filter(team__kind=TeamKind.RECEPTION).exists()
-        user.__dict__["_is_reception"] = cached
-    return cached
+    return TeamKind.RECEPTION in member_team_kinds(user)
 
 
 def callable_cases(user: User, customer: Customer) -> QuerySet[Ticket]:

@@ -65,11 +65,20 @@ def member_team_ids(user: User) -> list[int]:
     """The ids of the user's teams, read once per user object. A request loads its user anew,
     so within a request a view asking twice (access check, then the customer's other cases)
     costs one query, and a membership changed by an admin counts from the next request on."""
-    cached = user.__dict__.get("_member_team_ids")
+    return [team_id for team_id, _kind in _memberships(user)]
+
+
+def member_team_kinds(user: User) -> set[str]:
+    """The kinds of the user's teams (reception, support, ...), from the same single read."""
+    return {kind for _team_id, kind in _memberships(user)}
+
+
+def _memberships(user: User) -> list[tuple[int, str]]:
+    cached = user.__dict__.get("_member_teams")
     if cached is None:
-        cached = list(user.memberships.values_list("team_id", flat=True))
-        user.__dict__["_member_team_ids"] = cached
-    return list(cached)
+        cached = list(user.memberships.values_list("team_id", "team__kind"))
+        user.__dict__["_member_teams"] = cached
+    return cached
 
 
 def can_see_team(user: User, team: Team) -> bool:
