@@ -22,7 +22,8 @@ def test_it_sends_the_reply_and_changes_the_case_in_one_go(world, macro):
     message = actions.apply_macro(macro=macro, ticket=ticket, actor=world.agent)
     assert message.kind == MessageKind.REPLY and message.language == "da"
     assert message.text.startswith("Kære Jens Jensen") and ticket.number in message.text
-    assert message.meta == {"standard_reply": macro.reply_id, "macro": macro.pk}
+    assert message.meta == {"standard_reply": macro.reply_id, "macro": macro.pk,
+                            "delivery": {"channel": "email", "to": "jj@example.dk"}}
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.status == Status.SOLVED and ticket.priority == Priority.HIGH
     assert list(ticket.tags.values_list("name", flat=True)) == ["erstattung"]
