@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "anliegen.lib.errors.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "anliegen.urls"

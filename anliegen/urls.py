@@ -23,3 +23,7 @@ urlpatterns = [
     path("accounts/api-tokens/", include("anliegen.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Anliegen's own pages for "not found" and "forbidden", staff and portal (anliegen.lib.errors).
+handler404 = "anliegen.lib.errors.not_found"
+handler403 = "anliegen.lib.errors.forbidden"

@@ -1,14 +1,10 @@
 """The administrator's screens for staff and teams: a department is set up without a shell.
 Thin: parse, check, one action, render."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,20 +18,10 @@ from anliegen.accounts import hooks
 from anliegen.accounts.actions import AccountError, save_staff, save_team
 from anliegen.accounts.forms import StaffForm, TeamForm
 from anliegen.accounts.models import Team, User
+from anliegen.accounts.permissions import role_required
 
 
-def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin:
-            raise PermissionDenied(_("Only administrators may set up staff and teams."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@admin_required
+@role_required("admin")
 def staff_list(request: HttpRequest) -> HttpResponse:
     people = User.objects.prefetch_related("teams").order_by("-is_active", "username")
     return render(request, "accounts/staff_list.html", {"people": people})
@@ -57,7 +43,7 @@ def _invite_link(request: HttpRequest, person: User) -> str:
     return request.build_absolute_uri(path)
 
 
-@admin_required
+@role_required("admin")
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     person = get_object_or_404(User, pk=pk) if pk is not None else None
     if request.method == "POST":
@@ -91,7 +77,7 @@ def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     }, status=status)
 
 
-@admin_required
+@role_required("admin")
 @require_POST
 def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """A link with which the person sets their own password (a new invitation, or after a lost one)."""
@@ -103,13 +89,13 @@ def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:staff_edit", pk=person.pk)
 
 
-@admin_required
+@role_required("admin")
 def team_list(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.annotate(member_count=Count("memberships", filter=Q(memberships__user__is_active=True)))
     return render(request, "accounts/team_list.html", {"teams": teams.order_by("name")})
 
 
-@admin_required
+@role_required("admin")
 def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     team = get_object_or_404(Team, pk=pk) if pk is not None else None
     if request.method == "POST":

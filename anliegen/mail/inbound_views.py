@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from anliegen.mail import actions
 from anliegen.mail.models import InboundMail, Outcome
 from anliegen.mail.parse import MailParseError, parse_mail
-from anliegen.mail.views import admin_only
+from anliegen.tickets.permissions import role_required
 from anliegen.tickets.actions import ActionError
 
 PER_PAGE = 50
@@ -32,12 +32,12 @@ def _list(request: HttpRequest, mails: QuerySet[InboundMail], kind: str) -> Http
     return render(request, "mail/inbound_list.html", {"page": page, "kind": kind})
 
 
-@admin_only
+@role_required("admin")
 def automatic_list(request: HttpRequest) -> HttpResponse:
     return _list(request, _automatic(), "automatic")
 
 
-@admin_only
+@role_required("admin")
 def bounce_list(request: HttpRequest) -> HttpResponse:
     return _list(request, _unmatched_bounces(), "bounces")
 
@@ -52,7 +52,7 @@ def _listed(pk: int) -> tuple[InboundMail, str]:
     raise Http404("No such mail")
 
 
-@admin_only
+@role_required("admin")
 def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mail, kind = _listed(pk)
     text, missing = "", ""
@@ -72,7 +72,7 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@admin_only
+@role_required("admin")
 def inbound_raw(request: HttpRequest, pk: int) -> HttpResponse:
     mail, _kind = _listed(pk)
     try:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from anliegen.mail.models import Outbox, OutboxStatus
 from anliegen.mail.outbound import retry_outbox
-from anliegen.tickets.access import access_ticket
+from anliegen.tickets.access import access_panel_ticket, access_ticket
 from anliegen.tickets.models import Ticket
 
 PANEL_ROWS = 10
@@ -28,7 +28,7 @@ def _panel(request: HttpRequest, ticket: Ticket, *, notice: str = "") -> HttpRes
 
 @login_required
 def outbox_panel(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_panel_ticket(request, number)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
     return _panel(request, ticket)
@@ -36,7 +36,7 @@ def outbox_panel(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def outbox_retry(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     row = get_object_or_404(Outbox, pk=pk, ticket=ticket)

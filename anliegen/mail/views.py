@@ -1,13 +1,9 @@
 """Admin pages of the mail app: the quarantine (list, detail, raw download, replay, resolve)
 and the mailboxes (list, add, change).
-Everything here is for admins only; others get a 404, as if the pages did not exist."""
+Everything here is for admins only; others get Anliegen's 403 page (accounts.permissions)."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,22 +15,12 @@ from anliegen.mail import actions
 from anliegen.mail.forms import MAILBOX_FIELDS, MailboxForm
 from anliegen.mail.models import Mailbox, Quarantine
 from anliegen.tickets.actions import ActionError
+from anliegen.tickets.permissions import role_required
 
 PREVIEW_BYTES = 20_000
 
 
-def admin_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_admin:
-            raise Http404("No such page")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@admin_only
+@role_required("admin")
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     entries = Quarantine.objects.select_related("mailbox", "resolved_by")
@@ -48,7 +34,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     return render(request, "mail/quarantine_list.html", {"page": page, "state": state})
 
 
-@admin_only
+@role_required("admin")
 def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Quarantine.objects.select_related("mailbox", "resolved_by", "replayed_inbound"), pk=pk)
     try:
@@ -61,7 +47,7 @@ def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@admin_only
+@role_required("admin")
 def quarantine_raw(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Quarantine, pk=pk)
     try:
@@ -74,7 +60,7 @@ def quarantine_raw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@role_required("admin")
 def quarantine_replay(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Quarantine, pk=pk)
     try:
@@ -92,7 +78,7 @@ def quarantine_replay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_only
+@role_required("admin")
 def quarantine_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(Quarantine, pk=pk)
     try:
@@ -104,13 +90,13 @@ def quarantine_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("mail:quarantine_detail", pk=entry.pk)
 
 
-@admin_only
+@role_required("admin")
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     boxes = Mailbox.objects.select_related("team").order_by("name")
     return render(request, "mail/mailbox_list.html", {"mailboxes": boxes})
 
 
-@admin_only
+@role_required("admin")
 def mailbox_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     mailbox = get_object_or_404(Mailbox, pk=pk) if pk is not None else None
     form = MailboxForm(request.POST or None, instance=mailbox)

@@ -8,7 +8,10 @@
   the conversation. Everyone else picks among the caller's open cases they can see.
 - Reception follows what it did: a member of reception sees the cases it took a call on and
   those it booked a callback on for settings.RECEPTION_FOLLOW_DAYS (read_grant_for_calls,
-  registered in apps.py), never a confidential team's."""
+  registered in apps.py), never a confidential team's; reading, not changing them.
+- The caller lookup names the caller (name, organisation, address) only to staff who may see
+  that customer, the same rule as the API's (tickets.access.visible_customers); to others it
+  says that the number is known, so the call goes to the right customer without showing who."""
 
 import datetime
 
@@ -17,10 +20,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from anliegen.accounts.models import TeamKind, User
+from anliegen.accounts.models import User
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback
-from anliegen.tickets.access import member_team_kinds, visible_tickets
+from anliegen.tickets import permissions
+from anliegen.tickets.access import access_customer as access_visible_customer
+from anliegen.tickets.access import changeable_tickets, visible_tickets
 from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Message, Ticket
 
 
@@ -49,13 +54,15 @@ def visible_callbacks(user: User) -> QuerySet[Callback]:
     return Callback.objects.filter(ticket__in=visible_tickets(user))
 
 
-def access_callback(user: User, pk: int | str) -> Callback:
+def access_callback(user: User, pk: int | str, *, write: bool = False) -> Callback:
+    """The callback if the user may see its case (write=True: change it), else Http404."""
     try:
         key = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such callback")
+    rows = Callback.objects.filter(ticket__in=changeable_tickets(user)) if write else visible_callbacks(user)
     callback = (
-        visible_callbacks(user).select_related("ticket", "ticket__customer", "team", "agent").filter(pk=key).first()
+        rows.select_related("ticket", "ticket__customer", "team", "agent").filter(pk=key).first()
     )
     if callback is None:
         raise Http404("No such callback")
@@ -64,7 +71,7 @@ def access_callback(user: User, pk: int | str) -> Callback:
 
 def is_reception(user: User) -> bool:
     """A member of a reception team (read once per user object, i.e. once per request)."""
-    return TeamKind.RECEPTION in member_team_kinds(user)
+    return permissions.is_reception(user)
 
 
 def callable_cases(user: User, customer: Customer) -> QuerySet[Ticket]:
@@ -81,14 +88,5 @@ def callable_cases(user: User, customer: Customer) -> QuerySet[Ticket]:
 def access_customer(user: User, pk: int | str) -> tuple[Customer, QuerySet[Ticket]]:
     """The customer and the cases of theirs this user may see; 404 if none (the customer's
     existence stays hidden from staff who have nothing to do with them)."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such customer")
-    customer = Customer.objects.filter(pk=key).select_related("organisation").first()
-    if customer is None:
-        raise Http404("No such customer")
-    cases = visible_tickets(user).filter(customer=customer)
-    if not cases.exists():
-        raise Http404("No such customer")
-    return customer, cases
+    customer = access_visible_customer(user, pk)
+    return customer, visible_tickets(user).filter(customer=customer)

@@ -33,8 +33,8 @@ from anliegen.customers.actions import (
 from anliegen.customers.models import Customer
 from anliegen.phone.models import Callback, CallbackKind, CallbackOutcome, CallbackStatus
 from anliegen.tickets import actions as ticket_actions
-from anliegen.tickets import hooks
-from anliegen.tickets.access import visible_tickets
+from anliegen.tickets import hooks, permissions
+from anliegen.tickets.access import changeable_tickets
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.models import ACTIVE_STATUSES, Channel, Event, Message, Priority, Ticket
 
@@ -179,7 +179,7 @@ def log_call(*, actor: User, number: str, text: str, customer: Customer | None =
 def _check_agent(agent: User, team: Team, *, what: str) -> None:
     if not agent.is_active:
         raise ActionError(_("%(name)s is no longer active.") % {"name": agent})
-    if not agent.is_lead and not team.memberships.filter(user=agent).exists():
+    if not permissions.is_lead(agent) and not permissions.is_member(agent, team):
         raise ActionError(_("%(what)s %(name)s is not a member of %(team)s.")
                           % {"what": what, "name": agent, "team": team})
 
@@ -218,7 +218,7 @@ def _book(*, ticket: Ticket, due_at: datetime.datetime, team: Team | None, agent
     team = team or ticket_team
     if agent is not None:
         _check_agent(agent, team, what=_("The agent"))
-        if not visible_tickets(agent).filter(pk=ticket.pk).exists():
+        if not changeable_tickets(agent).filter(pk=ticket.pk).exists():  # they record its outcome
             raise ActionError(_("%(name)s cannot see case %(number)s.") % {"name": agent, "number": ticket.number})
     elif team.pk != ticket_team.pk:
         # Its members would get a callback for a case they cannot open.
@@ -291,7 +291,7 @@ def record_callback_outcome(*, callback: Callback, outcome: str, note: str = "",
     _callback_note(callback, text, actor=actor, actor_label=actor_label, event=outcome)
     if retry_at is not None and outcome in (CallbackOutcome.RETRY, CallbackOutcome.NO_ANSWER):
         agent = callback.agent
-        if agent is not None and (not agent.is_active or not visible_tickets(agent).filter(pk=callback.ticket_id).exists()):
+        if agent is not None and (not agent.is_active or not changeable_tickets(agent).filter(pk=callback.ticket_id).exists()):
             agent = None
         team = callback.team if agent is not None or callback.team_id == callback.ticket.team_id else None
         _book(ticket=callback.ticket, due_at=retry_at, team=team, agent=agent, note=callback.note,

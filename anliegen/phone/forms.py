@@ -21,6 +21,7 @@ from anliegen.customers.models import Customer
 from anliegen.phone.access import callable_cases
 from anliegen.phone.actions import PAST_GRACE, format_when
 from anliegen.phone.models import CallbackOutcome
+from anliegen.tickets.access import can_see_customer
 from anliegen.tickets.models import Priority, Ticket
 
 NUMBER_HELP = _("Type it with the area code, e.g. 030 1234567, or with the country code, e.g. +45 20 12 34 56.")
@@ -105,6 +106,7 @@ class LogCallForm(forms.Form):
         self.ticket: Ticket | None = None
         self.e164 = ""
         self.email_owner: Customer | None = None
+        self.email_owner_label = ""
 
     def clean_number(self) -> str:
         e164, problem = parse_number(self.cleaned_data["number"], phone_region_of_user(self.user))
@@ -159,9 +161,14 @@ class LogCallForm(forms.Form):
         if data.get("link_existing"):
             self.caller = owner
             return
-        self.add_error("email", _("This address belongs to %(name)s. If the caller is %(name)s, tick “add the "
-                                  "number to this customer”; otherwise leave the e-mail empty.") % {"name": owner})
         self.email_owner = owner
+        if can_see_customer(self.user, owner):
+            self.email_owner_label = str(owner)
+            self.add_error("email", _("This address belongs to %(name)s. If the caller is %(name)s, tick “add the "
+                                      "number to this customer”; otherwise leave the e-mail empty.") % {"name": owner})
+        else:  # a customer this user may not see stays unnamed (tickets.access.visible_customers)
+            self.add_error("email", _("This address belongs to another customer. If it is the caller's, tick “add "
+                                      "the number to this customer”; otherwise leave the e-mail empty."))
 
 
 class CallbackForm(forms.Form):

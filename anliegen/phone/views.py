@@ -29,7 +29,7 @@ from anliegen.phone.access import (
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
 from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
 from anliegen.tickets import hooks
-from anliegen.tickets.access import access_ticket, log_access, visible_tickets
+from anliegen.tickets.access import access_panel_ticket, can_see_customer, log_access, visible_tickets
 from anliegen.tickets.actions import ActionError
 
 DUE_SOON = datetime.timedelta(minutes=30)
@@ -60,8 +60,11 @@ def _caller_context(user: User, raw: str, form: LogCallForm | None = None) -> di
         context["state"] = "unknown"
         context["language_guess"] = actions.language_for_number(e164)
         return context
-    context.update(state="known", customer=customer, cases=list(callable_cases(user, customer)[:20]),
-                   journey_visible=visible_tickets(user).filter(customer=customer).exists())
+    # Who the caller is shows only to staff who may see the customer (one rule with the API);
+    # reception still puts the call on the right customer and picks among their open cases.
+    visible = can_see_customer(user, customer)
+    context.update(state="known" if visible else "known_hidden", customer=customer if visible else None,
+                   cases=list(callable_cases(user, customer)[:20]), journey_visible=visible)
     return context
 
 
@@ -220,7 +223,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user
-    callback = access_callback(user, pk)
+    callback = access_callback(user, pk, write=True)
     form = OutcomeForm(request.POST)
     error = ""
     if form.is_valid():
@@ -284,7 +287,7 @@ def _panel(request: HttpRequest, ticket: Any, *, form: CallbackForm | None = Non
 def case_callbacks(request: HttpRequest, number: str) -> HttpResponse:
     """Case panel: the case's callbacks and a form to book one."""
     user: User = request.user
-    ticket = access_ticket(user, number, log=False)
+    ticket = access_panel_ticket(request, number)
     if request.method != "POST":
         return _panel(request, ticket)
     form = CallbackForm(request.POST, agents=_agents_for(ticket))
@@ -335,7 +338,7 @@ def journey_view(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_GET
 def journey_panel(request: HttpRequest, number: str) -> HttpResponse:
     """Case panel: the customer's latest contacts on every channel, linking the full journey."""
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_panel_ticket(request, number)
     cases = visible_tickets(request.user).filter(customer_id=ticket.customer_id)
     page = journey.timeline(cases, limit=5)
     _log_reads(request.user, page, via="journey", skip=ticket.pk)  # the case view logs its own read

@@ -25,14 +25,10 @@ from anliegen.replies.forms import LANGUAGE_LABELS, BulkMacroForm, MacroForm, Re
 from anliegen.lib.language import LANGUAGES
 from anliegen.replies.models import Category, Macro, ProcessDoc, Signature, StandardReply
 from anliegen.replies.rendering import VARIABLES, Context, render_text
-from anliegen.tickets.access import access_ticket, visible_tickets
+from anliegen.tickets.access import access_panel_ticket, access_ticket, visible_tickets
+from anliegen.tickets.permissions import can_manage, role_required
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.models import Ticket
-
-
-def _require_lead(request: HttpRequest) -> None:
-    if not request.user.is_lead:
-        raise PermissionDenied(_("Only team leads and administrators may change this."))
 
 
 def _variables() -> list[tuple[str, str]]:
@@ -51,7 +47,7 @@ def reply_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
     replies = StandardReply.objects.select_related("team", "doc").prefetch_related("variants")
-    if not (request.user.is_lead and request.GET.get("archived")):
+    if not (can_manage(request.user) and request.GET.get("archived")):
         replies = replies.filter(active=True)
     if category in Category.values:
         replies = replies.filter(category=category)
@@ -60,21 +56,21 @@ def reply_list(request: HttpRequest) -> HttpResponse:
                                  | Q(variants__text__icontains=query)).distinct()
     return render(request, "replies/list.html", {
         "replies": replies.order_by("group", "name"), "query": query, "category": category,
-        "categories": Category.choices, "can_edit": request.user.is_lead, "languages": LANGUAGES,
+        "categories": Category.choices, "can_edit": can_manage(request.user), "languages": LANGUAGES,
     })
 
 
 @login_required
 def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply = get_object_or_404(StandardReply.objects.select_related("team", "doc").prefetch_related("variants"), pk=pk)
-    if not reply.active and not request.user.is_lead:
+    if not reply.active and not can_manage(request.user):
         raise Http404("No such standard reply")
     samples = []
     for variant in reply.variants.all():
         rendered = render_text(variant.text, _sample_context(request.user, variant.language))
         samples.append((LANGUAGE_LABELS.get(variant.language, variant.language), rendered))
     return render(request, "replies/detail.html", {
-        "reply": reply, "samples": samples, "macros": reply.macros.all(), "can_edit": request.user.is_lead,
+        "reply": reply, "samples": samples, "macros": reply.macros.all(), "can_edit": can_manage(request.user),
     })
 
 
@@ -95,9 +91,8 @@ def _editor(request: HttpRequest, form: ReplyForm, reply: StandardReply | None, 
                                                  "languages": LANGUAGES}, status=status)
 
 
-@login_required
+@role_required("lead")
 def reply_new(request: HttpRequest) -> HttpResponse:
-    _require_lead(request)
     if request.method != "POST":
         return _editor(request, ReplyForm(initial={"category": request.GET.get("category", Category.GENERAL)}), None)
     form = ReplyForm(request.POST)
@@ -107,9 +102,8 @@ def reply_new(request: HttpRequest) -> HttpResponse:
     return _editor(request, form, None, status=400)
 
 
-@login_required
+@role_required("lead")
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_lead(request)
     reply = get_object_or_404(StandardReply, pk=pk)
     if request.method != "POST":
         return _editor(request, ReplyForm.for_reply(reply), reply)
@@ -120,10 +114,9 @@ def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor(request, form, reply, status=400)
 
 
-@login_required
+@role_required("lead")
 @require_POST
 def reply_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_lead(request)
     reply = get_object_or_404(StandardReply, pk=pk)
     actions.archive_reply(actor=request.user, reply=reply)
     messages.success(request, _("The standard reply was archived."))
@@ -140,11 +133,10 @@ def _sample_context(user: User, language: str) -> Context:
     return Context(language=language, customer=customer, ticket=ticket, agent=user, team=team)  # type: ignore[arg-type]
 
 
-@login_required
+@role_required("lead")
 @require_POST
 def reply_preview(request: HttpRequest) -> HttpResponse:
     """The editor's preview (htmx): every variant filled with sample data; unknown variables listed."""
-    _require_lead(request)
     previews = []
     for lang in LANGUAGES:
         text = request.POST.get(f"text_{lang}", "")
@@ -157,7 +149,7 @@ def reply_preview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def panel(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_panel_ticket(request, number)
     replies = list(replies_for_ticket(ticket))
     suggested = suggestions.suggest_for_ticket(ticket, replies, limit=3)
     suggested_pks = [r.pk for r, _score in suggested]
@@ -174,7 +166,7 @@ def panel(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def compose_preview(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     """The chosen reply rendered for this case, for the agent to check before inserting."""
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     reply = get_object_or_404(replies_for_ticket(ticket), pk=pk)
     composed = compose(reply=reply, ticket=ticket, agent=request.user)
     return render(request, "replies/_compose.html", {"ticket": ticket, "reply": reply, "composed": composed,
@@ -184,7 +176,7 @@ def compose_preview(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def pick(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     reply = get_object_or_404(replies_for_ticket(ticket), pk=pk)
     language = request.POST.get("language", "")
     actions.record_pick(reply=reply, ticket=ticket, user=request.user,
@@ -215,7 +207,7 @@ def macro_changes(macro: Macro) -> list[str]:
 def apply_macro(request: HttpRequest, number: str) -> HttpResponse:
     """A macro without a reply applies at once; one that sends the customer a reply first shows
     the reply and the changes, and applies only when the agent confirms (confirm=1)."""
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     macro = (Macro.objects.filter(active=True, pk=_int(request.POST.get("macro")))
              .select_related("reply", "team").first())
     if macro is None:
@@ -267,8 +259,8 @@ def bulk_macro(request: HttpRequest) -> HttpResponse:
     tickets, unknown = [], []
     for number in dict.fromkeys(numbers):
         try:
-            tickets.append(access_ticket(request.user, number, log=False))
-        except Http404:
+            tickets.append(access_ticket(request.user, number, write=True))
+        except (Http404, PermissionDenied):
             unknown.append(number)
     macro: Macro = form.cleaned_data["macro"]
     if macro.reply_id and tickets and request.POST.get("confirm") != "1":
@@ -290,9 +282,9 @@ def bulk_macro(request: HttpRequest) -> HttpResponse:
 @login_required
 def macro_list(request: HttpRequest) -> HttpResponse:
     macros = Macro.objects.select_related("reply", "team")
-    if not request.user.is_lead:
+    if not can_manage(request.user):
         macros = macros.filter(active=True)
-    return render(request, "replies/macros.html", {"macros": macros, "can_edit": request.user.is_lead})
+    return render(request, "replies/macros.html", {"macros": macros, "can_edit": can_manage(request.user)})
 
 
 def _macro_from_form(request: HttpRequest, form: MacroForm, macro: Macro | None) -> Macro | None:
@@ -307,9 +299,8 @@ def _macro_from_form(request: HttpRequest, form: MacroForm, macro: Macro | None)
         return None
 
 
-@login_required
+@role_required("lead")
 def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_lead(request)
     macro = get_object_or_404(Macro, pk=pk) if pk else None
     if request.method != "POST":
         form = MacroForm.for_macro(macro) if macro else MacroForm()
@@ -321,10 +312,9 @@ def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "replies/macro_edit.html", {"form": form, "macro": macro}, status=400)
 
 
-@login_required
+@role_required("lead")
 @require_POST
 def macro_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_lead(request)
     actions.delete_macro(actor=request.user, macro=get_object_or_404(Macro, pk=pk))
     messages.success(request, _("The macro was deleted."))
     return redirect("replies:macros")
@@ -351,7 +341,7 @@ def _signature_page(request: HttpRequest, *, user: User | None, team: Team | Non
         existing = {s.language: s.text for s in Signature.objects.filter(**owner)}
         form = SignatureForm(initial={f"text_{lang}": existing.get(lang, "") for lang in LANGUAGES})
         status = 200
-    teams = Team.objects.all() if request.user.is_lead else Team.objects.none()
+    teams = Team.objects.all() if can_manage(request.user) else Team.objects.none()
     return render(request, "replies/signatures.html", {"form": form, "team": team, "teams": teams,
                                                        "variables": _variables()}, status=status)
 
@@ -361,18 +351,16 @@ def my_signatures(request: HttpRequest) -> HttpResponse:
     return _signature_page(request, user=request.user, team=None)
 
 
-@login_required
+@role_required("lead")
 def team_signatures(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_lead(request)
     return _signature_page(request, user=None, team=get_object_or_404(Team, slug=slug))
 
 
 # --- learning ----------------------------------------------------------------------------------
 
-@login_required
+@role_required("lead")
 @require_POST
 def retrain(request: HttpRequest) -> HttpResponse:
-    _require_lead(request)
     used = suggestions.retrain()
     if used:
         messages.success(request, _("Suggestions learnt from %(count)s picks.") % {"count": used})

@@ -14,7 +14,7 @@ from anliegen.replies import actions
 from anliegen.replies.docs import diff_lines, render_markdown
 from anliegen.replies.forms import DocForm
 from anliegen.replies.models import ProcessDoc
-from anliegen.replies.views import _require_lead
+from anliegen.tickets.permissions import can_manage, role_required
 
 
 @login_required
@@ -27,7 +27,7 @@ def doc_list(request: HttpRequest) -> HttpResponse:
     if query:
         docs = docs.filter(Q(title__icontains=query) | Q(body__icontains=query))
     return render(request, "replies/docs.html", {"docs": docs, "query": query, "team": team,
-                                                 "teams": Team.objects.all(), "can_edit": request.user.is_lead})
+                                                 "teams": Team.objects.all(), "can_edit": can_manage(request.user)})
 
 
 @login_required
@@ -35,7 +35,7 @@ def doc_detail(request: HttpRequest, slug: str) -> HttpResponse:
     doc = get_object_or_404(ProcessDoc.objects.select_related("updated_by"), slug=slug)
     return render(request, "replies/doc.html", {
         "doc": doc, "html": render_markdown(doc.body), "teams": doc.teams.all(),
-        "replies": doc.replies.filter(active=True), "can_edit": request.user.is_lead,
+        "replies": doc.replies.filter(active=True), "can_edit": can_manage(request.user),
     })
 
 
@@ -58,15 +58,13 @@ def _doc_form_page(request: HttpRequest, doc: ProcessDoc | None) -> HttpResponse
     return render(request, "replies/doc_edit.html", {"form": form, "doc": doc, "preview": preview}, status=400)
 
 
-@login_required
+@role_required("lead")
 def doc_new(request: HttpRequest) -> HttpResponse:
-    _require_lead(request)
     return _doc_form_page(request, None)
 
 
-@login_required
+@role_required("lead")
 def doc_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_lead(request)
     return _doc_form_page(request, get_object_or_404(ProcessDoc, slug=slug))
 
 

@@ -3,13 +3,10 @@ the weekly second-level review, and the case panel. Thin: parse, check, one acti
 
 import csv
 import datetime
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,20 +43,10 @@ from anliegen.routing.models import (
 from anliegen.routing.rules import check_rules
 from anliegen.routing.sla.compute import state_of
 from anliegen.tickets import history
-from anliegen.tickets.access import access_ticket, visible_tickets
+from anliegen.tickets.access import access_panel_ticket, access_ticket, visible_tickets
+from anliegen.tickets.permissions import can_manage, role_required
 from anliegen.tickets.actions import ActionError
 from anliegen.tickets.models import ACTIVE_STATUSES, Event, Level, MessageKind, Ticket
-
-
-def lead_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_lead:
-            raise PermissionDenied(_("Only leads and administrators may change routing."))
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 # --- Rules ----------------------------------------------------------------------------------
@@ -85,7 +72,7 @@ def _rules_context(**extra: Any) -> dict[str, Any]:
     return context
 
 
-@lead_required
+@role_required("lead")
 def rules(request: HttpRequest) -> HttpResponse:
     return render(request, "routing/rules.html", _rules_context())
 
@@ -94,7 +81,7 @@ def _rule_data(form: RuleForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in actions.RULE_FIELDS if name in form.cleaned_data}
 
 
-@lead_required
+@role_required("lead")
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk) if pk else None
     if request.method == "POST":
@@ -111,7 +98,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "routing/rule_form.html", {"form": RuleForm(instance=rule), "rule": rule})
 
 
-@lead_required
+@role_required("lead")
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     actions.delete_rule(rule=get_object_or_404(Rule, pk=pk))
@@ -119,20 +106,20 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("routing:rules")
 
 
-@lead_required
+@role_required("lead")
 @require_POST
 def rule_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
     actions.move_rule(rule=get_object_or_404(Rule, pk=pk), direction=-1 if direction == "up" else 1)
     return redirect("routing:rules")
 
 
-@lead_required
+@role_required("lead")
 def dry_run(request: HttpRequest) -> HttpResponse:
     form = DryRunForm(request.GET or None)
     results, first, ticket = [], None, None
     if form.is_valid():
         try:
-            ticket = access_ticket(request.user, form.cleaned_data["number"], log=True)
+            ticket = access_ticket(request.user, form.cleaned_data["number"])
         except Http404:
             form.add_error("number", _("There is no case %(number)s that you can see.")
                            % {"number": form.cleaned_data["number"]})
@@ -143,7 +130,7 @@ def dry_run(request: HttpRequest) -> HttpResponse:
                                                      "ticket": ticket}, status=status)
 
 
-@lead_required
+@role_required("lead")
 @require_POST
 def team_routing(request: HttpRequest, team_pk: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=team_pk)
@@ -156,7 +143,7 @@ def team_routing(request: HttpRequest, team_pk: int) -> HttpResponse:
     return redirect("routing:rules")
 
 
-@lead_required
+@role_required("lead")
 @require_POST
 def skills(request: HttpRequest) -> HttpResponse:
     form = SkillsForm(request.POST)
@@ -167,7 +154,7 @@ def skills(request: HttpRequest) -> HttpResponse:
     return redirect("routing:rules")
 
 
-@lead_required
+@role_required("lead")
 def agent_skills(request: HttpRequest, user_pk: int) -> HttpResponse:
     """The skills section of an agent's page on the staff screen (accounts.hooks)."""
     person = get_object_or_404(User, pk=user_pk)
@@ -181,7 +168,7 @@ def agent_skills(request: HttpRequest, user_pk: int) -> HttpResponse:
                                                           "saved": saved})
 
 
-@lead_required
+@role_required("lead")
 @require_POST
 def routing_settings(request: HttpRequest) -> HttpResponse:
     form = RoutingSettingsForm(request.POST, instance=RoutingSettings.load())
@@ -218,7 +205,7 @@ def sla(request: HttpRequest) -> HttpResponse:
                       "breached": "breached" in state.values()})
     items.sort(key=lambda i: (not i["breached"], i["due"] or now))
     context = {"items": items, "hours": _hours(request.GET.get("hours", "8")), "now": now}
-    if request.user.is_lead:
+    if can_manage(request.user):
         context.update(calendars=BusinessCalendarConfig.objects.all(),
                        policies=SLAPolicy.objects.select_related("calendar", "team"))
     return render(request, "routing/sla.html", context)
@@ -228,7 +215,7 @@ def _hours(text: str) -> int:
     return int(text) if text.isdigit() and 0 < int(text) <= 24 * 14 else 8
 
 
-@lead_required
+@role_required("lead")
 def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     calendar = get_object_or_404(BusinessCalendarConfig, pk=pk) if pk else None
     if request.method == "POST":
@@ -250,7 +237,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "routing/calendar_form.html", {"form": form, "calendar": calendar})
 
 
-@lead_required
+@role_required("lead")
 def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     policy = get_object_or_404(SLAPolicy, pk=pk) if pk else None
     if request.method == "POST":
@@ -275,7 +262,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def panel(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_panel_ticket(request, number)
     now = timezone.now()
     row = CaseSLA.objects.filter(ticket=ticket).select_related("policy").first()
     link = ContactLink.objects.filter(ticket=ticket).order_by("-at").first()
@@ -288,10 +275,6 @@ def panel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 # --- Weekly second-level review ------------------------------------------------------------------
-
-
-def _can_review(user: User) -> bool:
-    return user.is_lead or user.memberships.filter(team__kind=TeamKind.SECOND_LEVEL).exists()
 
 
 def review_rows(user: User) -> list[dict[str, Any]]:
@@ -349,10 +332,8 @@ def _describe(row: history.HistoryRow) -> str:
     return f"{row.actor}: {text}" if row.actor else text
 
 
-@login_required
+@role_required("second_level")
 def review(request: HttpRequest) -> HttpResponse:
-    if not _can_review(request.user):
-        raise PermissionDenied(_("The review is for second level and leads."))
     rows = review_rows(request.user)
     if request.GET.get("format") == "csv":
         return _review_csv(rows)
@@ -382,12 +363,10 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-@login_required
+@role_required("second_level")
 @require_POST
 def review_outcome(request: HttpRequest, number: str) -> HttpResponse:
-    if not _can_review(request.user):
-        raise PermissionDenied(_("The review is for second level and leads."))
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = ReviewOutcomeForm(request.POST, prefix=f"r{ticket.pk}")
     if not form.is_valid():
         messages.error(request, _("%(number)s: choose an outcome.") % {"number": ticket.number})

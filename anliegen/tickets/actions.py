@@ -20,7 +20,7 @@ from anliegen.customers.models import Customer
 from anliegen.lib import onetime
 from anliegen.lib.html import html_to_text, sanitise_html
 from anliegen.lib.language import LANGUAGES, detect_language
-from anliegen.tickets import hooks, search
+from anliegen.tickets import hooks, permissions, search
 from anliegen.tickets.models import (
     FormSubmission,
     ACTIVE_STATUSES,
@@ -312,12 +312,11 @@ UNCHANGED = Unchanged.UNCHANGED
 
 
 def may_be_assigned(user: User, team: Team) -> bool:
-    """The one rule for assignment: an active member of the case's team, or an active lead.
-    Every caller (case view, bulk change, API, phone, routing) goes through change_ticket, which
-    applies it; forms use it to offer only those who qualify."""
-    if not user.is_active:
-        return False
-    return user.is_lead or team.memberships.filter(user_id=user.pk).exists()
+    """The one rule for assignment (permissions.can_be_assigned): an active member of the case's
+    team, or an active lead unless the team is confidential. Every caller (case view, bulk change,
+    API, phone, routing) goes through change_ticket, which applies it; forms use it to offer only
+    those who qualify."""
+    return permissions.can_be_assigned(user, team)
 
 
 def _assignee_problem(user: User, team: Team) -> str:

@@ -100,8 +100,12 @@ def lead_overview(now: datetime.datetime | None = None) -> LeadOverview:
         if row["team_id"] in loads:
             loads[row["team_id"]].new_today = row["n"]
 
+    # The lists show cases (subject, customer): never a confidential team's, whose members
+    # alone see its content; its cases count in the team table above (accounts.permissions).
+    listed = Ticket.objects.filter(team_id__in=[t.pk for t in teams if not t.confidential],
+                                   status__in=ACTIVE_STATUSES)
     escalated = list(
-        active.filter(level=Level.LEAD).select_related("team", "assignee", "customer")
+        listed.filter(level=Level.LEAD).select_related("team", "assignee", "customer")
         .order_by("last_activity_at", "id")[:LIST_LIMIT]
     )
     # Why each was escalated: the latest escalation event of each listed case (event_ticket index).
@@ -112,7 +116,7 @@ def lead_overview(now: datetime.datetime | None = None) -> LeadOverview:
     for ticket in escalated:
         ticket.escalation_reason = reasons.get(ticket.pk, "")  # type: ignore[attr-defined]
     oldest = list(
-        active.filter(first_response_at__isnull=True).select_related("team", "assignee", "customer")
+        listed.filter(first_response_at__isnull=True).select_related("team", "assignee", "customer")
         .order_by("created_at", "id")[:LIST_LIMIT // 2]
     )
     staff = list(User.objects.filter(is_active=True, memberships__isnull=False).distinct().order_by("username"))

@@ -152,12 +152,16 @@ def _everyone(user: Any) -> bool:
 
 def leads_only(user: Any) -> bool:
     """For `visible`: leads and administrators."""
-    return bool(user.is_lead)
+    from anliegen.accounts.permissions import can_manage
+
+    return can_manage(user)
 
 
 def admins_only(user: Any) -> bool:
     """For `visible`: administrators."""
-    return bool(user.is_admin)
+    from anliegen.accounts.permissions import can_administer
+
+    return can_administer(user)
 
 
 @dataclass(frozen=True)

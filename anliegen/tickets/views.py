@@ -7,25 +7,27 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from anliegen.accounts.models import Team, User
-from anliegen.tickets import actions, dashboard, history, hooks, mentions, presence, queues
+from anliegen.tickets import actions, dashboard, history, hooks, mentions, permissions, presence, queues
 from anliegen.tickets.access import (
     access_ticket,
     can_see_team,
+    changeable_tickets_by_number,
     member_team_ids,
+    read_token,
     visible_teams,
     visible_tickets,
-    visible_tickets_by_number,
 )
 from anliegen.tickets.context_processors import bulk_links
 from anliegen.tickets.forms import (
@@ -147,7 +149,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error)
         return redirect(back)
     data = form.cleaned_data
-    tickets, refused = visible_tickets_by_number(user, data["tickets"])
+    tickets, refused = changeable_tickets_by_number(user, data["tickets"])
     assignee_choice = data["assignee"]
     assignee = user if assignee_choice == "me" else (
         User.objects.filter(pk=int(assignee_choice)).first() if assignee_choice.isdigit() else None)
@@ -242,7 +244,8 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
         "merge_form": forms.get("merge_form") or MergeForm(),
         "merge_target": forms.get("merge_target"),
         "tag_names": [t.name for t in ticket.tags.all()],
-        "panels": _panels(ticket),
+        "panels": _panels(ticket, read_token(user, ticket)),
+        "can_change": permissions.can_change_ticket(user, ticket),
         "reply_delivery": hooks.delivery_for(ticket),
         "heartbeat_seconds": presence.HEARTBEAT_SECONDS,
         "attachment_limit_mb": max(1, settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)),
@@ -250,19 +253,21 @@ def _case_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[st
     return context
 
 
-def _panels(ticket: Ticket) -> list[tuple[hooks.Panel, str]]:
+def _panels(ticket: Ticket, token: str) -> list[tuple[hooks.Panel, str]]:
     """Feature apps' side panels with their URLs; one whose URL is missing is left out rather
-    than breaking the case view."""
+    than breaking the case view. The token tells a panel that this page's read is logged."""
     result = []
+    query = urlencode({"read": token})
     for panel in hooks.panels():
         try:
-            result.append((panel, reverse(panel.url_name, args=[ticket.number])))
+            result.append((panel, f"{reverse(panel.url_name, args=[ticket.number])}?{query}"))
         except NoReverseMatch:
             continue
     return result
 
 
 @login_required
+@require_GET
 def case(request: HttpRequest, number: str) -> HttpResponse:
     try:
         ticket = access_ticket(request.user, number)
@@ -288,7 +293,7 @@ def _redisplay(request: HttpRequest, ticket: Ticket, status: int = 400, **forms:
 @login_required
 @require_POST
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         form.refresh_token()
@@ -329,7 +334,7 @@ def _reply_outcome(message: Message) -> str:
 @login_required
 @require_POST
 def note(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = NoteForm(request.POST)
     if not form.is_valid():
         form.refresh_token()
@@ -348,7 +353,7 @@ def note(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def heartbeat(request: HttpRequest, number: str) -> HttpResponse:
     """The case view's heartbeat (and typing signal); answers with who else is here."""
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, log=False)  # presence, not a read of the content
     typing = True if request.POST.get("typing") == "1" else None
     actions.note_presence(ticket=ticket, user=request.user, typing=typing)
     seen = request.POST.get("seen", "")
@@ -372,7 +377,7 @@ def _assignee_choices(ticket: Ticket, user: User) -> list[User]:
 def update_fields(request: HttpRequest, number: str) -> HttpResponse:
     """The case view's field form: status, priority, team and assignee in one change_ticket."""
     user: User = request.user
-    ticket = access_ticket(user, number, log=False)
+    ticket = access_ticket(user, number, write=True)
     # Any team: a misrouted case goes to the team it belongs to, whether or not it is one's own.
     teams = list(Team.objects.all())
     form = TicketFieldsForm(request.POST, teams=teams, assignees=_assignee_choices(ticket, user))
@@ -407,7 +412,7 @@ def update_fields(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def escalate(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = EscalateForm(request.POST)
     if not form.is_valid():
         return _redisplay(request, ticket, escalate_form=form)
@@ -438,7 +443,7 @@ def subject(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def tags(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = TagsForm(request.POST)
     if not form.is_valid():
         return _redisplay(request, ticket, tags_form=form)
@@ -451,13 +456,13 @@ def tags(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def merge(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     form = MergeForm(request.POST)
     if not form.is_valid():
         return _redisplay(request, ticket, merge_form=form)
     try:
-        target = access_ticket(request.user, form.cleaned_data["target"], log=False)
-    except Http404:
+        target = access_ticket(request.user, form.cleaned_data["target"], write=True)
+    except (Http404, PermissionDenied):
         form.add_error("target", _("There is no case %(number)s that you can see.")
                        % {"number": form.cleaned_data["target"]})
         return _redisplay(request, ticket, merge_form=form)
@@ -479,7 +484,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
-    access_ticket(request.user, item.message.ticket_id, log=False)
+    access_ticket(request.user, item.message.ticket_id, via="attachment")
     path = path_for(item.sha256)
     if not path.exists():
         raise Http404("The file is missing from storage")
@@ -495,7 +500,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def new_case(request: HttpRequest) -> HttpResponse:
     user: User = request.user
-    teams = list(visible_teams(user).order_by("name"))
+    teams = list(Team.objects.filter(permissions.handover_team_filter(user)).order_by("name"))
     if request.method != "POST":
         initial = {"team": str(teams[0].pk)} if len(teams) == 1 else {}
         return render(request, "tickets/new_case.html", {"form": NewCaseForm(teams=teams, initial=initial)})
@@ -522,9 +527,9 @@ def new_case(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/new_case.html", {"form": form}, status=400)
 
 
-@login_required
+@permissions.role_required("lead")
 def lead(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_lead:
-        raise Http404("No such page")
+    teams = list(visible_teams(request.user))
     return render(request, "tickets/lead.html", {"overview": dashboard.cached_lead_overview(),
-                                                "cache_seconds": dashboard.CACHE_SECONDS})
+                                                "cache_seconds": dashboard.CACHE_SECONDS, "nav_teams": teams,
+                                                "queue_ids": {t.pk for t in teams}})

@@ -45,10 +45,10 @@ def _login(client, username):
 def test_it_hides_the_quarantine_from_agents_and_leads(client, world, entry, name):
     for username in ("anna", "lena"):
         _login(client, username)
-        assert client.get(reverse("mail:quarantine")).status_code == 404
-        assert client.get(reverse(f"mail:{name}", args=[entry.pk])).status_code == 404
-        assert client.post(reverse("mail:quarantine_replay", args=[entry.pk])).status_code == 404
-        assert client.post(reverse("mail:quarantine_resolve", args=[entry.pk])).status_code == 404
+        assert client.get(reverse("mail:quarantine")).status_code == 403
+        assert client.get(reverse(f"mail:{name}", args=[entry.pk])).status_code == 403
+        assert client.post(reverse("mail:quarantine_replay", args=[entry.pk])).status_code == 403
+        assert client.post(reverse("mail:quarantine_resolve", args=[entry.pk])).status_code == 403
     entry.refresh_from_db()
     assert entry.resolved_at is None and entry.replay_count == 0
 

@@ -239,7 +239,7 @@ def test_it_books_and_lists_callbacks_in_the_case_panel(client, world):
     assert f'id="callback-{callback.pk}"' in response.text
     # The case view loads the panel from this URL.
     case = client.get(reverse("tickets:case", args=[world.ticket.number]))
-    assert f'hx-get="{url}"' in case.text
+    assert f'hx-get="{url}?read=' in case.text
 
 
 def test_it_says_in_the_case_panel_why_a_time_is_refused(client, world):

@@ -72,9 +72,9 @@ def test_it_shows_only_the_cases_the_viewer_may_see(client, world, receptionist,
     client.login(username="carla", password=PASSWORD)
     text = client.get(reverse("phone:journey", args=[world.customer.pk])).text
     assert "Meine Diagnose" in text and "Ruft wegen Router an" not in text
-    client.login(username="lena", password=PASSWORD)
+    client.login(username="lena", password=PASSWORD)  # a lead, but no member of the confidential team
     text = client.get(reverse("phone:journey", args=[world.customer.pk])).text
-    assert "Meine Diagnose" in text and "Ruft wegen Router an" in text
+    assert "Meine Diagnose" not in text and "Ruft wegen Router an" in text
 
 
 def test_it_hides_a_customer_from_staff_who_see_none_of_their_cases(client, world):
@@ -88,7 +88,7 @@ def test_it_links_the_journey_from_the_case_panel(client, world, receptionist, k
     build_journey(world, receptionist, known_number)
     client.login(username="anna", password=PASSWORD)
     panel_url = reverse("phone:journey_panel", args=[world.ticket.number])
-    assert f'hx-get="{panel_url}"' in client.get(reverse("tickets:case", args=[world.ticket.number])).text
+    assert f'hx-get="{panel_url}?read=' in client.get(reverse("tickets:case", args=[world.ticket.number])).text
     response = client.get(panel_url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert reverse("phone:journey", args=[world.customer.pk]) in response.text
@@ -120,6 +120,7 @@ def test_it_shows_the_latest_entries_for_a_bad_cursor(client, world):
 
 
 def test_it_logs_the_read_of_every_case_it_shows(client, world, receptionist, known_number):
+    from anliegen.tickets.access import read_token
     from anliegen.tickets.models import AccessLog
 
     portal, _call, _callback = build_journey(world, receptionist, known_number)
@@ -128,9 +129,13 @@ def test_it_logs_the_read_of_every_case_it_shows(client, world, receptionist, kn
     logged = set(AccessLog.objects.filter(user=world.agent, via="journey").values_list("ticket_id", flat=True))
     assert logged == {world.ticket.pk, portal.pk}
     AccessLog.objects.all().delete()
-    client.get(reverse("phone:journey_panel", args=[world.ticket.number]))
-    # The panel's own case is logged by the case view; the others shown in the panel here.
+    token = read_token(world.agent, world.ticket)
+    client.get(reverse("phone:journey_panel", args=[world.ticket.number]), {"read": token})
+    # The panel's own case is logged by the case view that loaded it; the others shown here.
     assert set(AccessLog.objects.values_list("ticket_id", flat=True)) <= {portal.pk}
+    AccessLog.objects.all().delete()
+    client.get(reverse("phone:journey_panel", args=[world.ticket.number]))  # alone: a read of its own
+    assert AccessLog.objects.filter(ticket=world.ticket, user=world.agent, via="panel").count() == 1
 
 
 def test_it_shows_the_journey_with_a_fixed_number_of_queries(client, world, receptionist, known_number,

@@ -90,13 +90,25 @@ def test_it_refuses_cases_the_agent_may_not_see(anna, world):
 
 
 def test_it_reports_a_case_that_refuses_the_change(lena, world):
-    # Only members of a confidential team may be given its cases: that case fails, the other changes.
+    # A merged case cannot be reopened: that case fails, the other changes.
+    from anliegen.tickets.actions import merge_tickets
+
+    merged = testing.make_ticket(team=world.support, customer=world.customer, subject="Router, zweiter Anruf")
+    merge_tickets(source=merged, target=world.ticket, actor=world.agent)
+    response = _bulk(lena, [world.ticket.number, merged.number], status=Status.OPEN)
+    texts = _texts(response)
+    assert "1 case changed." in texts
+    assert any(t.startswith(f"{merged.number} was not changed") for t in texts)
+    assert Ticket.objects.get(pk=merged.pk).status != Status.OPEN
+    assert Ticket.objects.get(pk=world.ticket.pk).status == Status.OPEN
+
+
+def test_it_refuses_a_confidential_case_to_a_lead_who_is_no_member(lena, world):
     response = _bulk(lena, [world.ticket.number, world.confidential_ticket.number], assignee=str(world.teammate.pk))
     texts = _texts(response)
     assert "1 case changed." in texts
-    assert any(t.startswith(f"{world.confidential_ticket.number} was not changed") for t in texts)
+    assert any(world.confidential_ticket.number in t and "may not see" in t for t in texts)
     assert Ticket.objects.get(pk=world.confidential_ticket.pk).assignee is None
-    assert Ticket.objects.get(pk=world.ticket.pk).assignee == world.teammate
 
 
 def test_it_says_when_nothing_changed(anna, world):

@@ -17,8 +17,8 @@ def test_the_url_name_is_tickets_lead():
 
 
 def test_it_is_only_for_leads(anna, olga, world, client):
-    assert anna.get(URL).status_code == 404
-    assert olga.get(URL).status_code == 404
+    assert anna.get(URL).status_code == 403  # role_required: Anliegen's "not allowed" page
+    assert olga.get(URL).status_code == 403
     assert client.get(URL).status_code == 302  # not signed in
 
 
