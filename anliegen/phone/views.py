@@ -28,7 +28,7 @@ from anliegen.phone.access import (
 )
 from anliegen.phone.forms import CallbackForm, LogCallForm, OutcomeForm, local_input_value, parse_number
 from anliegen.phone.models import Callback, CallbackOutcome, CallbackStatus
-from anliegen.tickets import hooks
+from anliegen.tickets import hooks, permissions
 from anliegen.tickets.access import access_panel_ticket, can_see_customer, log_access, visible_tickets
 from anliegen.tickets.actions import ActionError
 
@@ -278,7 +278,7 @@ def _panel(request: HttpRequest, ticket: Any, *, form: CallbackForm | None = Non
     return render(request, "phone/_case_callbacks.html", {
         "ticket": ticket, "open_callbacks": open_rows, "done_callbacks": done_rows, "form": form,
         "error": error, "view": "panel", "phone": ticket.customer.phones.order_by("id").first(),
-        "min_time": local_input_value(now),
+        "min_time": local_input_value(now), "can_change": permissions.can_change_ticket(request.user, ticket),
     }, status=status)
 
 

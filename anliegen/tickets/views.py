@@ -278,6 +278,7 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def colleagues(request: HttpRequest, number: str) -> HttpResponse:
     """Completion for @mentions in the note box: colleagues who may see this case."""
     ticket = access_ticket(request.user, number, log=False)

@@ -48,7 +48,8 @@ def test_it_identifies_a_danish_caller_by_the_local_number_at_a_danish_reception
     CustomerPhone.objects.create(customer=world.other_customer, number="+4523999315")
     response = client.get(LOOKUP, {"number": "23999315"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert "Jens Hansen" in response.text
+    # Known (a customer of +45 23 99 93 15); named only to staff who see one of his cases.
+    assert "a known customer" in response.text and world.other_ticket.number in response.text
 
 
 def test_it_stores_a_new_callers_local_number_with_the_teams_country_code(client, mads, world):

@@ -65,6 +65,9 @@ def test_it_shows_a_read_only_case_without_the_forms(world, rita):
     refused = signed_in("rita").post(f"/cases/{world.ticket.number}/note/", {"text": "Rückruf erbeten"})
     assert refused.status_code == 403 and "You may read this case but not change it." in refused.text
     assert not world.ticket.messages.filter(text="Rückruf erbeten").exists()
+    panel = signed_in("rita").get(f"/phone/cases/{world.ticket.number}/callbacks/")
+    assert panel.status_code == 200 and "Book callback" not in panel.text
+    assert "Book callback" in signed_in("anna").get(f"/phone/cases/{world.ticket.number}/callbacks/").text
 
 
 def test_it_keeps_confidential_content_from_leads_and_admins_who_are_not_members(world):
