@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from anliegen.mail.models import Outbox, OutboxKind, OutboxStatus
 from anliegen.mail.outbound import retry_outbox
-from anliegen.mail.views import admin_only
+from anliegen.tickets.permissions import role_required
 
 SIGN_IN_LINK = re.compile(r"(/portal/enter/)[^/\s]+/")
 PAGE_SIZE = 50
@@ -34,7 +34,7 @@ def _kept_here() -> bool:
     return "console" in str(settings.MAILERS.get("default", {}).get("BACKEND", ""))
 
 
-@admin_only
+@role_required("admin")
 def outgoing_list(request: HttpRequest) -> HttpResponse:
     rows = Outbox.objects.select_related("ticket").order_by("-created_at", "-id")
     status = request.GET.get("status", "")
@@ -54,7 +54,7 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@admin_only
+@role_required("admin")
 def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(Outbox.objects.select_related("ticket", "ticket_message"), pk=pk)
     return render(request, "mail/outgoing_detail.html", {
@@ -62,7 +62,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@admin_only
+@role_required("admin")
 @require_POST
 def outgoing_retry(request: HttpRequest, pk: int) -> HttpResponse:
     row = retry_outbox(outbox=get_object_or_404(Outbox, pk=pk))
