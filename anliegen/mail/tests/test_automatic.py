@@ -115,6 +115,6 @@ def test_it_hides_the_list_of_automatic_mail_from_agents_and_leads(client, world
     for persona in ("agent", "lead"):
         client.logout()
         assert client.login(username=getattr(world, persona).username, password=PASSWORD)
-        assert client.get(reverse("mail:automatic")).status_code == 404
-        assert client.get(reverse("mail:inbound_detail", args=[aside.inbound.pk])).status_code == 404
-        assert client.get(reverse("mail:inbound_raw", args=[aside.inbound.pk])).status_code == 404
+        assert client.get(reverse("mail:automatic")).status_code == 403  # role_required("admin")
+        assert client.get(reverse("mail:inbound_detail", args=[aside.inbound.pk])).status_code == 403
+        assert client.get(reverse("mail:inbound_raw", args=[aside.inbound.pk])).status_code == 403
