@@ -430,7 +430,7 @@ def escalate(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def subject(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = access_ticket(request.user, number, log=False)
+    ticket = access_ticket(request.user, number, write=True)
     try:
         actions.set_subject(ticket=ticket, subject=request.POST.get("subject", ""), actor=request.user)
     except actions.ActionError as exc:
