@@ -158,6 +158,10 @@ class Segment(models.TextChoices):
     LONG_STANDING = "long_standing", _("Long-standing (Quality-Care years)")
 
 
+def _hours(minutes: int) -> float:
+    return minutes // 60 if minutes % 60 == 0 else round(minutes / 60, 2)
+
+
 class SLAPolicy(models.Model):
     """Targets in business hours for the cases it applies to; the most specific policy wins."""
 
@@ -178,6 +182,16 @@ class SLAPolicy(models.Model):
     class Meta:
         ordering = ["name", "id"]
         verbose_name = _("SLA policy")
+
+    @property
+    def first_response_hours(self) -> float:
+        """The target in business hours, the unit the policy form and the SLA page use
+        (a whole number when it is one, so it shows as "8", not "8.0")."""
+        return _hours(self.first_response_minutes)
+
+    @property
+    def resolution_hours(self) -> float:
+        return _hours(self.resolution_minutes)
 
     def __str__(self) -> str:
         return self.name

@@ -80,3 +80,15 @@ def test_it_lists_many_due_cases_in_few_queries(client, world, policy, clock, dj
     with django_assert_max_num_queries(12):
         response = client.get("/routing/sla/", {"hours": "24"})
     assert response.status_code == 200 and "Fall 11" in response.content.decode()
+
+
+def test_it_shows_the_targets_in_business_hours_as_the_form_asks_for_them(client, world, berlin_calendar) -> None:
+    from anliegen.routing import actions
+
+    actions.save_policy(data={"name": "Rückruf", "calendar": berlin_calendar, "team": world.support,
+                              "first_response_minutes": 90, "resolution_minutes": 480})
+    login(client, "lena")
+    text = client.get("/routing/sla/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<td>1,5</td><td>8</td>" in text and " min<" not in text
+    edit = client.get(f"/routing/sla/policies/{SLAPolicy.objects.get(name='Rückruf').pk}/").content.decode()
+    assert 'value="1.5' in edit or 'value="1,5' in edit
