@@ -40,6 +40,17 @@ class SessionIdleMiddleware:
         session = getattr(request, "session", None)
         if session is not None and not session.is_empty():
             now = int(time.time())
-            if now - int(session.get("_seen", 0)) >= self.REFRESH_SECONDS:
-                session["_seen"] = now  # a change: the session is saved with a fresh expiry
+            if now - int(session.get(SEEN_KEY, 0)) >= self.REFRESH_SECONDS:
+                session[SEEN_KEY] = now  # a change: the session is saved with a fresh expiry
         return self.get_response(request)
+
+
+SEEN_KEY = "_seen"
+
+
+def mark_session_seen(*, request: HttpRequest | None = None, **_kwargs: object) -> None:
+    """Signal user_logged_in: signing in just saved the session with a fresh expiry, so the
+    first page after it need not write the session again."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SEEN_KEY] = int(time.time())
